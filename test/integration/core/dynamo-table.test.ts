@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTable } from '../../../core/aws/tables.ts';
+import type { DynamoTable } from '../../../core/aws/dynamo-table.ts';
+import { ConditionFailedError, ValidationError } from '../../../core/errors.ts';
+import { provisionedAws, type AwsFixture } from '../../support/aws-fixture.ts';
+
+describe('DynamoTable on dynalite', () => {
+  let aws: AwsFixture;
+  let sessions: DynamoTable;
+
+  beforeAll(async () => {
+    aws = await provisionedAws();
+    sessions = openTable(aws.clients.doc, 'sessions', aws.env);
+  });
+  afterAll(() => aws.close());
+
+  it('creates once and refuses a second create with a domain error', async () => {
+    await sessions.create({ pk: 'tenant-a', sk: 's1', status: 'created' });
+    await expect(sessions.create({ pk: 'tenant-a', sk: 's1', status: 'open' })).rejects.toBeInstanceOf(ConditionFailedError);
+    expect(await sessions.get({ pk: 'tenant-a', sk: 's1' })).toMatchObject({ status: 'created' });
+  });
+
+  it('applies conditional updates and reports the failed condition', async () => {
+    await sessions.create({ pk: 'tenant-a', sk: 's2', version: 1 });
+    const updated = await sessions.update(
+      { pk: 'tenant-a', sk: 's2' },
+      { set: { version: 2 }, append: { trail: ['x'] }, condition: { expression: 'version = :v', values: { ':v': 1 } } },
+    );
+    expect(updated).toMatchObject({ version: 2, trail: ['x'] });
+    await expect(
+      sessions.update({ pk: 'tenant-a', sk: 's2' }, { set: { version: 3 }, condition: { expression: 'version = :v', values: { ':v': 1 } } }),
+    ).rejects.toBeInstanceOf(ConditionFailedError);
+  });
+
+  it('queries a sparse GSI and pages with cursors bound to their partition', async () => {
+    for (const id of ['g1', 'g2', 'g3']) {
+      await sessions.put({ pk: 'tenant-b', sk: id, gsi1pk: 'run-test', gsi1sk: id, expiresAt: 1_900_000_000 });
+    }
+    await sessions.put({ pk: 'tenant-b', sk: 'g4' });
+    const first = await sessions.query({ index: 'gsi1', partition: 'run-test', limit: 2 });
+    expect(first.items.map((item) => item.sk)).toEqual(['g1', 'g2']);
+    expect(first.items[0]?.expiresAt).toBe(1_900_000_000);
+    const second = await sessions.query({ index: 'gsi1', partition: 'run-test', limit: 2, cursor: first.cursor });
+    expect(second.items.map((item) => item.sk)).toEqual(['g3']);
+    await expect(sessions.query({ partition: 'tenant-a', cursor: first.cursor })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
