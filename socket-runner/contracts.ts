@@ -1,0 +1,64 @@
+/**
+ * The seams inside the socket runner, between ownership (slot and session leases, placement, drain:
+ * socket-runner/lease, placement.ts, main.ts) and hosting (the session actor, the Baileys adapter, commands
+ * and events: socket-runner/session, commands, events). Ownership decides which sessions this runner holds
+ * and for how long; hosting runs them. Auth state sits between the two: it is written only while the lease
+ * epoch allows it.
+ */
+import type { AuthenticationState } from '@whiskeysockets/baileys';
+
+/** A session this runner holds a lease on. */
+export interface OwnedSession {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  /** This runner's slot: where commands for the session are delivered while it owns it. */
+  readonly slot: number;
+  /** Fencing token of this ownership (D4): every credential write is conditional on it. */
+  readonly epoch: number;
+  /**
+   * Aborted the moment ownership ends without a handover: lease lost, self-fenced, or a fenced write failed.
+   * The host must close the socket at once and write nothing more (no reconnect).
+   */
+  readonly lost: AbortSignal;
+  /** False once the lease can no longer be trusted (monotonic clock); check before any side effect. */
+  isValid(): boolean;
+}
+
+export type CloseReason = 'handover' | 'stopped' | 'deleted' | 'shutdown';
+
+/** What ownership asks of hosting. Implemented by the session supervisor. */
+export interface SessionHost {
+  /** Starts running a session this runner now owns (connect, restore credentials, re-drive commands). */
+  open(owned: OwnedSession): void;
+  /**
+   * Graceful stop: stop taking commands, flush credentials, close the socket. Resolves when done; the
+   * caller then releases the lease (keeping the epoch) so a peer resumes with no QR.
+   */
+  close(sessionId: string, reason: CloseReason): Promise<void>;
+  /** Session ids currently hosted. */
+  hosted(): string[];
+}
+
+/** Baileys auth state on DynamoDB for one owned session (socket-runner/auth). */
+export interface SessionAuthState {
+  readonly state: AuthenticationState;
+  /** Persists creds (fenced by epoch); call on every `creds.update`. */
+  saveCreds(): Promise<void>;
+  /** True once the session was paired (creds carry `me`/registered). */
+  hasCredentials(): boolean;
+  /** Resolves when every pending key and creds write has been persisted. */
+  flush(): Promise<void>;
+  /** Writes an immutable backup to S3 and commits its pointer. */
+  backup(): Promise<void>;
+}
+
+/** Raised when a fenced write finds a newer epoch: another owner exists. Hard stop, never reconnect. */
+export class FencedError extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly epoch: number,
+  ) {
+    super(`session ${sessionId}: epoch ${epoch} was fenced out by a newer owner`);
+    this.name = 'FencedError';
+  }
+}
