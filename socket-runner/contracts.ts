@@ -28,8 +28,13 @@ export type CloseReason = 'handover' | 'stopped' | 'deleted' | 'shutdown';
 
 /** What ownership asks of hosting. Implemented by the session supervisor. */
 export interface SessionHost {
-  /** Starts running a session this runner now owns (connect, restore credentials, re-drive commands). */
-  open(owned: OwnedSession): void;
+  /**
+   * Starts running a session this runner now owns (connect, restore credentials, re-drive commands).
+   * May return a promise that settles when the bring-up is over (socket open, QR shown, or given up):
+   * placement counts the session against its start concurrency until then, so a mass failover does not
+   * bring up more sockets at once than the event loop can take. Returning void counts only the start rate.
+   */
+  open(owned: OwnedSession): void | Promise<void>;
   /**
    * Graceful stop: stop taking commands, flush credentials, close the socket. Resolves when done; the
    * caller then releases the lease (keeping the epoch) so a peer resumes with no QR.
@@ -37,6 +42,33 @@ export interface SessionHost {
   close(sessionId: string, reason: CloseReason): Promise<void>;
   /** Session ids currently hosted. */
   hosted(): string[];
+}
+
+/**
+ * What ownership tells hosting, for the command loop and the health endpoint (implemented by
+ * socket-runner/runner.ts, handed to part 2's factory by main.ts).
+ */
+export interface Ownership {
+  readonly runnerId: string;
+  /** The slot this runner holds, whose queue it polls; undefined while it has none. */
+  slot(): number | undefined;
+  /** The ownership of a session this runner holds and may act on, else undefined. */
+  owned(sessionId: string): OwnedSession | undefined;
+  /**
+   * The slot of the session's current owner per its record, for forwarding a command that reached the
+   * wrong slot; undefined when nobody owns it (the next owner re-drives queued commands from DynamoDB).
+   */
+  ownerSlotOf(tenantId: string, sessionId: string): Promise<number | undefined>;
+  /** True while the runner holds its slot and is not draining: the readiness of GET /health. */
+  ready(): boolean;
+}
+
+/** The command loop on this runner's slot queue (socket-runner/commands). */
+export interface CommandPoller {
+  /** Starts polling slot k's queue; called once the slot lease is held. */
+  start(slot: number): void;
+  /** Stops receiving; resolves when in-flight commands have settled. Called on drain and slot loss. */
+  stop(): Promise<void>;
 }
 
 /** Baileys auth state on DynamoDB for one owned session (socket-runner/auth). */
