@@ -19,6 +19,11 @@ export interface AwsClientOptions {
   readonly region?: string;
   /** SDK attempts per call, including the first. */
   readonly maxAttempts?: number;
+  /**
+   * Per-attempt timeout for DynamoDB requests (ms). Long-running processes whose safety depends on a
+   * bounded round trip (lease renewal, D4) set it; default: the SDK's (none).
+   */
+  readonly dynamoRequestTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -31,7 +36,15 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     options.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
       : undefined;
-  const dynamo = new DynamoDBClient({ region, maxAttempts, credentials, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+  const dynamo = new DynamoDBClient({
+    region,
+    maxAttempts,
+    credentials,
+    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+    ...(options.dynamoRequestTimeoutMs
+      ? { requestHandler: { requestTimeout: options.dynamoRequestTimeoutMs, connectionTimeout: options.dynamoRequestTimeoutMs } }
+      : {}),
+  });
   const doc = DynamoDBDocumentClient.from(dynamo, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
