@@ -34,6 +34,12 @@ export interface TransitionDetails {
   readonly failure?: CommandFailure;
   /** When it happened (receipt timestamps); defaults to now. */
   readonly at?: string;
+  /**
+   * Keep the command in the queued index (gsi1) after this move. The runner claims a command with
+   * `sending` + keepPending, so that if it dies mid-send the next owner's re-drive still finds the command
+   * and can retry it with the same WhatsApp id (see `retrySending`).
+   */
+  readonly keepPending?: boolean;
 }
 
 /** How long a command's record is kept after creation. */
@@ -110,7 +116,7 @@ export class CommandRepository {
         {
           set: { status: next, updatedAt: at, result: details.result, failure: details.failure },
           append: { trail: [{ status: next, at, ...(details.reason ? { reason: details.reason } : {}) }] },
-          remove: ['gsi1pk', 'gsi1sk'],
+          remove: details.keepPending ? [] : ['gsi1pk', 'gsi1sk'],
           condition: {
             expression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:from${i}`).join(', ')})`,
             names: { '#status': 'status' },
@@ -125,7 +131,41 @@ export class CommandRepository {
     }
   }
 
-  /** Queued commands of one session, oldest first. */
+  /**
+   * Re-claims a command left in `sending` (its sender died or lost the socket mid-send) for another
+   * attempt with the same WhatsApp id: conditional on the status still being `sending` and `updatedAt`
+   * unchanged since the caller read it, so two re-drives cannot both retry it. Appends a `sending` trail
+   * entry (the number of them is the attempt count). Returns undefined when someone else moved it first.
+   */
+  async retrySending<P = Record<string, unknown>>(
+    tenantId: string,
+    sessionId: string,
+    commandId: string,
+    observedUpdatedAt: string,
+    reason = 'retry',
+  ): Promise<CommandRecord<P> | undefined> {
+    const at = new Date(this.clock.now()).toISOString();
+    try {
+      const item = await this.table.update(
+        { pk: commandPartition(tenantId, sessionId), sk: commandId },
+        {
+          set: { updatedAt: at },
+          append: { trail: [{ status: 'sending', at, reason }] },
+          condition: {
+            expression: 'attribute_exists(pk) AND #status = :sending AND updatedAt = :observed',
+            names: { '#status': 'status' },
+            values: { ':sending': 'sending', ':observed': observedUpdatedAt },
+          },
+        },
+      );
+      return toRecord<P>(item);
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Commands of one session still to be done, oldest first: queued, and `sending` ones claimed with keepPending. */
   async listQueued(tenantId: string, sessionId: string, page: { limit: number; cursor?: string }): Promise<Page<CommandRecord>> {
     const out = await this.table.query({
       index: 'gsi1',

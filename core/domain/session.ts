@@ -60,6 +60,8 @@ export interface SessionRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly statusChangedAt: string;
+  /** When the tenant last set the desired state (create, start, stop): a start after a parked status resets it. */
+  readonly desiredStateChangedAt?: string;
   /** Set when the tenant deleted the session; the runner logs out and purges, then the item expires. */
   readonly deletedAt?: string;
 }

@@ -61,6 +61,7 @@ export class SessionRepository {
       createdAt: now,
       updatedAt: now,
       statusChangedAt: now,
+      desiredStateChangedAt: now,
     };
     await this.table.create({ ...record, pk: input.tenantId, sk: input.sessionId, ...runnableIndex(desiredState, false, input.sessionId) });
     return record;
@@ -88,13 +89,22 @@ export class SessionRepository {
     return { items: out.items.map(toRecord), cursor: out.cursor };
   }
 
-  /** Records the tenant's wish; the runner acts on it. */
+  /**
+   * Records the tenant's wish; the runner acts on it. Always writes (also when the state is unchanged):
+   * `desiredStateChangedAt` newer than `statusChangedAt` is how a runner holding a parked, logged-out or
+   * replaced session learns that the tenant asked to start it again.
+   */
   async setDesiredState(tenantId: string, sessionId: string, desiredState: DesiredState): Promise<SessionRecord> {
     const item = await this.table
       .update(
         { pk: tenantId, sk: sessionId },
         {
-          set: { desiredState, updatedAt: new Date(this.clock.now()).toISOString(), ...runnableIndex(desiredState, false, sessionId) },
+          set: {
+            desiredState,
+            updatedAt: new Date(this.clock.now()).toISOString(),
+            desiredStateChangedAt: new Date(this.clock.now()).toISOString(),
+            ...runnableIndex(desiredState, false, sessionId),
+          },
           remove: desiredState === 'running' ? [] : ['gsi1pk', 'gsi1sk'],
           condition: { expression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)' },
         },
