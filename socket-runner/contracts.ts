@@ -94,3 +94,11 @@ export class FencedError extends Error {
     this.name = 'FencedError';
   }
 }
+
+/**
+ * Why a hosted session stopped running without `close` being called (told to ownership through the
+ * session host factory's `onSessionEnded`): `purged` — a deleted session was logged out and its
+ * credentials and record removed (delete the lease); `gone` — the session record no longer exists;
+ * `lost` — `OwnedSession.lost` aborted; `fenced` — a write found a newer epoch (another owner exists).
+ */
+export type SessionEndReason = 'purged' | 'gone' | 'lost' | 'fenced';
