@@ -1,7 +1,12 @@
 /**
  * The embedded AWS-compatible emulators behind `npm start` and the integration tests: dynalite (DynamoDB),
- * local-aws-sqs (SQS, JSON protocol, FIFO) and s3rver (S3), all on loopback. With a data directory, DynamoDB
- * and S3 state persist across restarts; SQS is in memory (commands are re-driven from DynamoDB, D2).
+ * the wa-fleet SQS emulator (sqs-emulator/: JSON protocol, FIFO groups, long polling, redrive) and s3rver
+ * (S3), all on loopback. With a data directory, DynamoDB and S3 state persist across restarts; SQS is in
+ * memory (commands are re-driven from DynamoDB, D2).
+ *
+ * Why not local-aws-sqs: its long polls wait the full WaitTimeSeconds unless a batch of 10 is ready, it never
+ * holds back a FIFO message group while a message of it is in flight, and it can return one message twice in
+ * a batch; each of those would make local runs behave unlike AWS exactly where D3 depends on SQS.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,8 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
 import S3rver from 's3rver';
+import { enableS3rverDesTokens } from './s3rver-openssl3.ts';
+import { startSqsEmulator } from './sqs-emulator/sqs-emulator-server.ts';
 
 export interface EmulatorEndpoints {
   readonly dynamodb: string;
@@ -57,25 +63,16 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     });
     closers.push(() => closeServer(dynamo));
 
-    const sqsServer = await createSqsServer({
-      port: options.ports?.sqs ?? 0,
-      hostname: host,
-      emulateQueueCreationLifecycle: false,
-    } as Parameters<typeof createSqsServer>[0]).catch((error: unknown) => {
+    const sqs = await startSqsEmulator({ port: options.ports?.sqs ?? 0, host }).catch((error: unknown) => {
       throw new EmulatorStartError('sqs', options.ports?.sqs ?? 0, error);
     });
-    if (!sqsServer.listening) {
-      await new Promise<void>((resolve, reject) => {
-        sqsServer.once('listening', resolve);
-        sqsServer.once('error', (error) => reject(new EmulatorStartError('sqs', options.ports?.sqs ?? 0, error)));
-      });
-    }
-    closers.push(() => closeServer(sqsServer));
-    const sqsPort = (sqsServer.address() as AddressInfo).port;
+    closers.push(() => sqs.close());
+    const sqsPort = sqs.port;
 
     const s3Dir = options.dataDir ? join(options.dataDir, 's3') : mkdtempSync(join(tmpdir(), 'wa-fleet-s3-'));
     mkdirSync(s3Dir, { recursive: true });
     if (!options.dataDir) closers.push(async () => rmSync(s3Dir, { recursive: true, force: true }));
+    enableS3rverDesTokens();
     const s3 = new S3rver({ port: options.ports?.s3 ?? 0, address: host, directory: s3Dir, silent: true });
     const s3Address = await s3.run().catch((error: unknown) => {
       throw new EmulatorStartError('s3', options.ports?.s3 ?? 0, error);
