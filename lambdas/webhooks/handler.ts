@@ -1,0 +1,36 @@
+/**
+ * Events queue consumer (D7): each record is one event envelope published by a runner, the API or the
+ * scheduler; it fans out to the tenant's matching webhook endpoints (core/webhooks/fan-out-event.ts).
+ * Receiver failures become scheduled retries; only a store or queue fault (or a malformed envelope, which
+ * ends in the events DLQ) fails a record, and only that record, through a partial batch response.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { eventDataIssues, parseEventEnvelope } from '../../core/domain/event-schemas.ts';
+import { createLogger } from '../../core/logger.ts';
+import { fanOutEvent } from '../../core/webhooks/fan-out-event.ts';
+import type { DeliveryDeps } from '../../core/webhooks/run-delivery-attempt.ts';
+import { composeWebhooks } from './composition.ts';
+import { loadWebhooksConfig } from './config.ts';
+import { processSqsBatch } from './sqs-batch.ts';
+
+const logger = createLogger('webhooks');
+let composed: DeliveryDeps | undefined;
+
+/** Processes one batch of the events queue with the given dependencies (the bare function, for tests). */
+export async function handleEvents(deps: DeliveryDeps, event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  return processSqsBatch(event, (record) => handleEventRecord(deps, record), logger, context);
+}
+
+async function handleEventRecord(deps: DeliveryDeps, record: SQSRecord): Promise<void> {
+  const envelope = parseEventEnvelope(JSON.parse(record.body));
+  const issues = eventDataIssues(envelope);
+  if (issues.length) logger.warn('webhook.event_data_mismatch', { eventId: envelope.id, type: envelope.type, fields: issues });
+  await fanOutEvent(deps, envelope);
+}
+
+export const handler = middy((event: SQSEvent, context: Context) => {
+  composed ??= composeWebhooks(loadWebhooksConfig(), logger);
+  return handleEvents(composed, event, context);
+}).use(injectLambdaContext(logger));
