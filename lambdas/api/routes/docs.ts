@@ -1,0 +1,41 @@
+/**
+ * Public documentation routes: the OpenAPI 3.1 document and a readable, offline page rendered from it.
+ * Both are built from the route list on first use and cached for the container's life.
+ */
+import { html, json } from '../http.ts';
+import { buildOpenApiDocument, type OpenApiDocument } from '../openapi.ts';
+import { renderDocsPage } from '../docs-page.ts';
+import { defineRoute, type Route } from '../router.ts';
+
+export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
+  let document: OpenApiDocument | undefined;
+  let page: string | undefined;
+  const openApi = () => (document ??= buildOpenApiDocument(allRoutes()));
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
+      summary: 'This API as OpenAPI 3.1',
+      tags: ['Documentation'],
+      access: 'public',
+      responses: { 200: { description: 'The OpenAPI document.', media: ['application/vnd.oai.openapi+json'] } },
+      async handle() {
+        return json(200, openApi(), { 'cache-control': 'public, max-age=300' });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/docs',
+      operationId: 'getDocs',
+      summary: 'This API as a readable page',
+      tags: ['Documentation'],
+      access: 'public',
+      responses: { 200: { description: 'An HTML page.', media: ['text/html'] } },
+      async handle() {
+        page ??= renderDocsPage(openApi());
+        return html(200, page);
+      },
+    }),
+  ];
+}
