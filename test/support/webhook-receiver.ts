@@ -3,7 +3,7 @@
  * answers as the test scripts it — status codes, slow answers, redirects, endless bodies.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -42,7 +42,7 @@ export async function startWebhookReceiver(behaviour: Behaviour = () => undefine
   let current = behaviour;
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

@@ -55,12 +55,12 @@ describe('webhook signing', () => {
     const body = JSON.stringify(event());
 
     const during = webhookHeaders(signingSecrets(rotated, now), 'delivery-1', new Date(now), body);
-    expect(during['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(during['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(() => new Webhook(rotated.secret).verify(body, during)).not.toThrow();
     expect(() => new Webhook(rotated.previousSecret!).verify(body, during)).not.toThrow();
 
     const after = webhookHeaders(signingSecrets(rotated, now + 60_001), 'delivery-1', new Date(now), body);
-    expect(after['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(after['webhook-signature']?.split(' ')).toHaveLength(1);
     expect(() => new Webhook(rotated.secret).verify(body, after)).not.toThrow();
     expect(() => new Webhook(rotated.previousSecret!).verify(body, after)).toThrow(WebhookVerificationError);
   });
