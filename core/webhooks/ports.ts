@@ -100,3 +100,9 @@ export interface WebhookResponse {
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<WebhookResponse>;
 }
+
+/** Per-attempt counters (EMF in Lambda): the webhook failure-rate alarm is computed from them. */
+export interface DeliveryMetrics {
+  /** One HTTP attempt (or one refused by the SSRF guard) and how it ended. */
+  attempt(result: 'succeeded' | 'failed'): void;
+}

@@ -16,7 +16,7 @@ import type { Clock } from '../clock.ts';
 import { NotFoundError } from '../errors.ts';
 import type { DeliveryMessage, DeliveryRecord, DeliveryStatus } from './delivery.ts';
 import type { EndpointDirectory } from './endpoint-directory.ts';
-import type { DeliveryScheduler, DeliveryStore, WebhookResponse, WebhookSender } from './ports.ts';
+import type { DeliveryMetrics, DeliveryScheduler, DeliveryStore, WebhookResponse, WebhookSender } from './ports.ts';
 import { judgeAttempt, retryDelayMs } from './retry-schedule.ts';
 import { signingSecrets } from './webhook-endpoint.ts';
 import { webhookHeaders } from './webhook-signing.ts';
@@ -30,6 +30,7 @@ export interface DeliveryDeps {
   /** [0, 1), for retry jitter. */
   readonly random: () => number;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
+  readonly metrics: DeliveryMetrics;
   /** How long a claimed attempt stays claimed: longer than the send timeout, shorter than the queue's visibility timeout. */
   readonly claimMs: number;
 }
@@ -82,6 +83,9 @@ async function runAttempt(deps: DeliveryDeps, record: DeliveryRecord, attempt: n
   const sentAt = deps.clock.now();
   const response = await send(deps, record, sentAt);
   const verdict = judgeAttempt(response);
+  if (response.error !== 'endpoint_missing' && response.error !== 'endpoint_disabled') {
+    deps.metrics.attempt(verdict === 'succeeded' ? 'succeeded' : 'failed');
+  }
   const finishedAt = deps.clock.now();
   const delay = verdict === 'retry' ? retryDelayMs(attempt, deps.random) : undefined;
   const status: DeliveryStatus = verdict === 'succeeded' ? 'succeeded' : delay !== undefined ? 'pending' : 'failed';

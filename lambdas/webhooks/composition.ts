@@ -17,18 +17,25 @@ import { SqsDeliveryScheduler } from '../../core/webhooks/sqs-delivery-scheduler
 import type { HostResolver } from '../../core/webhooks/ssrf-guard.ts';
 import { WebhookEndpointRepository } from '../../core/webhooks/webhook-endpoint-repository.ts';
 import type { WebhooksConfig } from './config.ts';
+import { PowertoolsDeliveryMetrics, type FlushableDeliveryMetrics } from './delivery-metrics.ts';
 
 export interface WebhooksOverrides {
   readonly clients?: AwsClients;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly resolve?: HostResolver;
+  readonly metrics?: FlushableDeliveryMetrics;
+}
+
+/** The delivery use-cases' dependencies, with metrics the handlers flush after each batch. */
+export interface WebhooksRuntime extends DeliveryDeps {
+  readonly metrics: FlushableDeliveryMetrics;
 }
 
 /** An attempt's claim outlives the send deadline generously and ends well before SQS redelivers (60 s). */
 const CLAIM_MARGIN_MS = 20_000;
 
-export function composeWebhooks(config: WebhooksConfig, logger: Logger, overrides: WebhooksOverrides = {}): DeliveryDeps {
+export function composeWebhooks(config: WebhooksConfig, logger: Logger, overrides: WebhooksOverrides = {}): WebhooksRuntime {
   const clients = overrides.clients ?? createAwsClients();
   const clock = overrides.clock ?? systemClock;
   const endpointStore = new WebhookEndpointRepository(new DynamoTable(clients.doc, config.tables.tenants, tables.tenants), clock);
@@ -40,6 +47,7 @@ export function composeWebhooks(config: WebhooksConfig, logger: Logger, override
     clock,
     random: overrides.random ?? Math.random,
     logger,
+    metrics: overrides.metrics ?? new PowertoolsDeliveryMetrics(),
     claimMs: config.timeoutMs + CLAIM_MARGIN_MS,
   };
 }

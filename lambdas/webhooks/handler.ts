@@ -11,16 +11,20 @@ import { eventDataIssues, parseEventEnvelope } from '../../core/domain/event-sch
 import { createLogger } from '../../core/logger.ts';
 import { fanOutEvent } from '../../core/webhooks/fan-out-event.ts';
 import type { DeliveryDeps } from '../../core/webhooks/run-delivery-attempt.ts';
-import { composeWebhooks } from './composition.ts';
+import { composeWebhooks, type WebhooksRuntime } from './composition.ts';
 import { loadWebhooksConfig } from './config.ts';
 import { processSqsBatch } from './sqs-batch.ts';
 
 const logger = createLogger('webhooks');
-let composed: DeliveryDeps | undefined;
+let composed: WebhooksRuntime | undefined;
 
 /** Processes one batch of the events queue with the given dependencies (the bare function, for tests). */
-export async function handleEvents(deps: DeliveryDeps, event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  return processSqsBatch(event, (record) => handleEventRecord(deps, record), logger, context);
+export async function handleEvents(deps: WebhooksRuntime, event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  try {
+    return await processSqsBatch(event, (record) => handleEventRecord(deps, record), logger, context);
+  } finally {
+    deps.metrics.flush();
+  }
 }
 
 async function handleEventRecord(deps: DeliveryDeps, record: SQSRecord): Promise<void> {

@@ -10,16 +10,20 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createLogger } from '../../core/logger.ts';
 import { deliveryMessageSchema } from '../../core/webhooks/delivery.ts';
 import { processDeliveryMessage, type DeliveryDeps } from '../../core/webhooks/run-delivery-attempt.ts';
-import { composeWebhooks } from './composition.ts';
+import { composeWebhooks, type WebhooksRuntime } from './composition.ts';
 import { loadWebhooksConfig } from './config.ts';
 import { processSqsBatch } from './sqs-batch.ts';
 
 const logger = createLogger('webhooks-retry');
-let composed: DeliveryDeps | undefined;
+let composed: WebhooksRuntime | undefined;
 
 /** Processes one batch of the deliveries queue with the given dependencies (the bare function, for tests). */
-export async function handleDeliveries(deps: DeliveryDeps, event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  return processSqsBatch(event, (record) => handleDeliveryRecord(deps, record), logger, context);
+export async function handleDeliveries(deps: WebhooksRuntime, event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  try {
+    return await processSqsBatch(event, (record) => handleDeliveryRecord(deps, record), logger, context);
+  } finally {
+    deps.metrics.flush();
+  }
 }
 
 async function handleDeliveryRecord(deps: DeliveryDeps, record: SQSRecord): Promise<void> {

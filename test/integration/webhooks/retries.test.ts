@@ -46,6 +46,7 @@ describe('webhook retries', () => {
 
   it('retries a failing receiver with backoff until it answers, with the same webhook-id each time', async () => {
     receiver.behave((_req, n) => (n < 3 ? { status: 500, body: 'down' } : { status: 200 }));
+    const { failed: failedBefore, succeeded: succeededBefore } = h.metrics;
     const { secret, deliveryId } = await deliver('tenant-flaky');
     expect(receiver.requests).toHaveLength(1);
 
@@ -59,6 +60,8 @@ describe('webhook retries', () => {
     }
 
     expect(receiver.requests).toHaveLength(4);
+    expect(h.metrics.failed - failedBefore).toBe(3);
+    expect(h.metrics.succeeded - succeededBefore).toBe(1);
     expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([deliveryId]));
     for (const request of receiver.requests) expect(verifyAtItsTime(secret, request)).toMatchObject({ type: 'message.status' });
     const delivery = await getDelivery(h.replayDeps, 'tenant-flaky', deliveryId);

@@ -23,11 +23,11 @@ import type { DeliveryMessage } from '../../../core/webhooks/delivery.ts';
 import { createEndpoint, type EndpointDeps, type NewEndpoint } from '../../../core/webhooks/manage-endpoints.ts';
 import type { DeliveryScheduler } from '../../../core/webhooks/ports.ts';
 import type { ReplayDeps } from '../../../core/webhooks/replay-deliveries.ts';
-import type { DeliveryDeps } from '../../../core/webhooks/run-delivery-attempt.ts';
 import { SqsDeliveryScheduler } from '../../../core/webhooks/sqs-delivery-scheduler.ts';
 import type { HostResolver } from '../../../core/webhooks/ssrf-guard.ts';
 import { WebhookEndpointRepository } from '../../../core/webhooks/webhook-endpoint-repository.ts';
-import { composeWebhooks } from '../../../lambdas/webhooks/composition.ts';
+import { composeWebhooks, type WebhooksRuntime } from '../../../lambdas/webhooks/composition.ts';
+import { CountingDeliveryMetrics } from '../../../lambdas/webhooks/delivery-metrics.ts';
 import { loadWebhooksConfig } from '../../../lambdas/webhooks/config.ts';
 import { provisionedAws, type AwsFixture } from '../../support/aws-fixture.ts';
 
@@ -50,7 +50,8 @@ export const loopbackResolver: HostResolver = async () => [{ address: '127.0.0.1
 export interface WebhooksHarness {
   readonly aws: AwsFixture;
   readonly clock: ManualClock;
-  readonly deps: DeliveryDeps;
+  readonly deps: WebhooksRuntime;
+  readonly metrics: CountingDeliveryMetrics;
   readonly endpointDeps: EndpointDeps;
   readonly replayDeps: ReplayDeps;
   readonly eventsQueue: SqsQueue;
@@ -74,11 +75,12 @@ export async function webhooksHarness(settings: Record<string, string> = {}): Pr
   };
   const clock = new ManualClock(Date.now());
   const logger = createLogger('webhooks-test');
-  const real = composeWebhooks(loadWebhooksConfig(env), logger, { clients: aws.clients, clock, random: () => 0.5, resolve: loopbackResolver });
+  const metrics = new CountingDeliveryMetrics();
+  const real = composeWebhooks(loadWebhooksConfig(env), logger, { clients: aws.clients, clock, random: () => 0.5, resolve: loopbackResolver, metrics });
   const deliveriesQueue = new SqsQueue(aws.clients.sqs, env[queues.deliveries.envVar]!);
   const deliveriesDlq = new SqsQueue(aws.clients.sqs, env[queues.deliveriesDlq.envVar]!);
   const scheduler = new WithoutSqsDelay(new SqsDeliveryScheduler(deliveriesQueue, deliveriesDlq));
-  const deps: DeliveryDeps = { ...real, scheduler };
+  const deps: WebhooksRuntime = { ...real, scheduler };
   const endpointStore = new WebhookEndpointRepository(openTable(aws.clients.doc, 'tenants', env), clock);
   const endpointDeps: EndpointDeps = {
     endpoints: endpointStore,
@@ -94,6 +96,7 @@ export async function webhooksHarness(settings: Record<string, string> = {}): Pr
     aws,
     clock,
     deps,
+    metrics,
     endpointDeps,
     replayDeps,
     eventsQueue,
