@@ -1,0 +1,72 @@
+/**
+ * Delivery and read receipts -> the command's status trail and `message.status` events (D6, D7). The
+ * WhatsApp id of everything we send is derived from the command id, so a receipt leads straight to the
+ * command item (no index lookup). The forward-only conditional transition makes late, duplicate and
+ * out-of-order receipts harmless: a `delivered` after `read` simply does not apply, and is not announced.
+ *
+ * Receipts of one session are recorded one at a time; the backlog is bounded (a burst beyond it is
+ * dropped and logged: the statuses are informative, the sends themselves are already recorded).
+ */
+import type { Clock } from '../../core/clock.ts';
+import { newEvent, type EventPublisher } from '../../core/events/event-publisher.ts';
+import { commandIdFromWaMessageId } from '../../core/ids.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { OutboundReceipt } from '../whatsapp/whatsapp-connection.ts';
+import type { CommandStore } from './command-executor.ts';
+
+export interface ReceiptRecorderDeps {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly commands: CommandStore;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly maxBacklog?: number;
+}
+
+export class ReceiptRecorder {
+  private chain: Promise<void> = Promise.resolve();
+  private backlog = 0;
+  private dropped = 0;
+
+  constructor(private readonly deps: ReceiptRecorderDeps) {}
+
+  record(receipt: OutboundReceipt): void {
+    const commandId = commandIdFromWaMessageId(receipt.waMessageId);
+    if (!commandId) return; // sent from the phone or another client, not through wa-fleet
+    if (this.backlog >= (this.deps.maxBacklog ?? 1_000)) {
+      if (this.dropped++ % 100 === 0) this.deps.logger.warn('receipts.dropped', { dropped: this.dropped });
+      return;
+    }
+    this.backlog++;
+    this.chain = this.chain
+      .then(() => this.apply(commandId, receipt))
+      .catch((error: unknown) => this.deps.logger.warn('receipts.record_failed', { commandId, error }))
+      .finally(() => this.backlog--);
+  }
+
+  /** Resolves when every receipt handed in so far is recorded. */
+  async drain(): Promise<void> {
+    await this.chain;
+  }
+
+  private async apply(commandId: string, receipt: OutboundReceipt): Promise<void> {
+    const { tenantId, sessionId, commands, clock } = this.deps;
+    const updated = await commands.transition(tenantId, sessionId, commandId, receipt.status, { at: receipt.at });
+    if (!updated) return;
+    const to = (updated.payload as { to?: unknown }).to;
+    const event = newEvent(
+      'message.status',
+      { tenantId, sessionId, correlationId: updated.correlationId },
+      {
+        messageId: commandId,
+        waMessageId: receipt.waMessageId,
+        status: receipt.status,
+        to: typeof to === 'string' ? to.replace(/@.*$/, '') : receipt.recipient,
+        campaignId: updated.campaignId,
+      },
+      clock,
+    );
+    await this.deps.events.publish([event]);
+  }
+}
