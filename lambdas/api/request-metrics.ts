@@ -1,9 +1,10 @@
 /**
  * Per-route request metrics (ARCHITECTURE D9): count, latency and errors, as CloudWatch EMF through
- * Powertools Metrics (namespace `WaFleet`, dimension `route`). The port keeps the pipeline testable and
+ * Powertools Metrics (namespace `WaFleet`, dimensions `service` = api and `route`). The port keeps the pipeline testable and
  * lets tests and the local stack stay silent.
  */
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, metricServices } from '../../core/metric-names.ts';
 
 export interface RequestMetrics {
   /** One finished request: `route` is the pattern (`GET /v1/sessions/{id}`), never a concrete path. */
@@ -13,7 +14,7 @@ export interface RequestMetrics {
 export const silentMetrics: RequestMetrics = { record: () => undefined };
 
 export class PowertoolsRequestMetrics implements RequestMetrics {
-  private readonly metrics = new Metrics({ namespace: 'WaFleet', serviceName: 'api' });
+  private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: metricServices.api });
 
   // Synchronous from the first dimension to the flush: concurrent requests in one process cannot interleave.
   record(route: string, statusCode: number, latencyMs: number): void {

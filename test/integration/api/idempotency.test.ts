@@ -71,6 +71,50 @@ describe('Idempotency-Key on POSTs', () => {
     expect(scan.Items?.every((item) => String(item.id).startsWith(`${a.tenantId}#`) || String(item.id).startsWith(`${b.tenantId}#`))).toBe(true);
   });
 
+  it('answers 409 to a concurrent retry while the first request is still running', async () => {
+    let release!: () => void;
+    let entered!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const inDelivery = new Promise<void>((resolve) => (entered = resolve));
+    const slow = await apiHarness({
+      override: (deps) => ({
+        delivery: {
+          send: async (slot, envelope) => {
+            entered();
+            await held;
+            return deps.delivery.send(slot, envelope);
+          },
+        },
+      }),
+    });
+    try {
+      const tenant = await slow.createTenant();
+      const sessionId = (await slow.call({ method: 'POST', path: '/v1/sessions', key: tenant.apiKey })).body.id;
+      await slow.deps.sessions.updateFromOwner(tenant.tenantId, sessionId, 1, { status: 'open', slot: 0 });
+      const request = () =>
+        slow.call({
+          method: 'POST',
+          path: `/v1/sessions/${sessionId}/messages`,
+          key: tenant.apiKey,
+          body: { to: '+4915112345678', type: 'text', text: 'x' },
+          headers: { 'Idempotency-Key': 'concurrent' },
+        });
+
+      const first = request();
+      await inDelivery;
+      const concurrent = await request();
+      release();
+
+      expect(concurrent.status).toBe(409);
+      expect(concurrent.body.error.code).toBe('idempotency_in_progress');
+      expect((await first).status).toBe(202);
+      expect((await request()).body.messageId).toBe((await first).body.messageId);
+    } finally {
+      release();
+      slow.close();
+    }
+  });
+
   it('refuses a malformed Idempotency-Key', async () => {
     const reply = await send(a, session, 'x'.repeat(256), { to: '+4915112345678', type: 'text', text: 'x' });
     expect(reply.status).toBe(400);
