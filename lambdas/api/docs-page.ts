@@ -46,7 +46,7 @@ function renderOperation(method: string, path: string, operation: Json): string 
 ${operation.description ? `<p>${inline(String(operation.description))}</p>` : ''}
 ${secured ? '' : '<p class="note">No authentication.</p>'}
 ${parameters.length ? `<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Required</th><th>Schema</th><th>Description</th></tr>${parameters.map(renderParameter).join('')}</table>` : ''}
-${body ? `<h4>Request body</h4>${renderJson(body.schema)}` : ''}
+${body ? `<h4>Request body</h4><p>application/json: ${schemaLink(body.schema)}</p>` : ''}
 <h4>Responses</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>${responses
     .map(([status, response]) => {
       const content = ((response as Json).content as Json | undefined) ?? {};
@@ -82,8 +82,10 @@ function inline(text: string): string {
   return escape(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`).replace(/&#34;/g, '&quot;');
+  return text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
 function slug(text: string): string {

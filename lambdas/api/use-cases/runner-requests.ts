@@ -27,7 +27,7 @@ export async function requestPairingCode(
   input: { tenantId: string; sessionId: string; phoneNumber: string; correlationId?: string },
 ): Promise<PairingCodeResult> {
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
-  if (!phoneNumber) throw invalidNumbers([0], 'phoneNumber');
+  if (!phoneNumber) throw invalidNumbers(['phoneNumber']);
   const session = await deps.sessions.require(input.tenantId, input.sessionId);
   if (session.status === 'open') throw new ConflictError('session_already_paired', 'The session is already linked to a phone');
   if (session.status !== 'qr' && session.status !== 'connecting') throw notConnected(session);
@@ -41,8 +41,8 @@ export async function checkContacts(
   input: { tenantId: string; sessionId: string; phoneNumbers: readonly string[]; correlationId?: string },
 ): Promise<CheckContactsResult> {
   const normalized = input.phoneNumbers.map((raw) => normalizePhoneNumber(raw));
-  const invalid = normalized.flatMap((digits, index) => (digits ? [] : [index]));
-  if (invalid.length > 0) throw invalidNumbers(invalid, 'phoneNumbers');
+  const invalid = normalized.flatMap((digits, index) => (digits ? [] : [`phoneNumbers.${index}`]));
+  if (invalid.length > 0) throw invalidNumbers(invalid);
   const session = await deps.sessions.require(input.tenantId, input.sessionId);
   if (session.status !== 'open') {
     throw new ConflictError('session_not_open', `The session is ${session.status}; contacts can be checked only while it is open`, {
@@ -79,13 +79,9 @@ function notConnected(session: SessionRecord): ConflictError {
   );
 }
 
-function invalidNumbers(indexes: readonly number[], field: string): ValidationError {
+function invalidNumbers(paths: readonly string[]): ValidationError {
   return new ValidationError(
     'Not a valid phone number',
-    indexes.map((index) => ({
-      in: 'body',
-      path: field === 'phoneNumber' ? field : `${field}.${index}`,
-      message: 'Expected an E.164 phone number such as +4915112345678',
-    })),
+    paths.map((path) => ({ in: 'body', path, message: 'Expected an E.164 phone number such as +4915112345678' })),
   );
 }

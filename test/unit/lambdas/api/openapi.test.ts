@@ -59,6 +59,6 @@ describe('docs page', () => {
       paths: {},
     } as never);
     expect(rendered).not.toContain('<img');
-    expect(rendered).toContain('&#60;img onerror=x&#62;');
+    expect(rendered).toContain('&lt;img onerror=x&gt;');
   });
 });
