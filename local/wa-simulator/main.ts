@@ -6,9 +6,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readSimulatorConfig } from './config.ts';
+import { silenceLibsignalSessionLogs } from './libsignal-logs.ts';
 import { WaSimulator } from './simulator.ts';
 
 const config = readSimulatorConfig();
+silenceLibsignalSessionLogs();
 const logger = new Logger({ serviceName: 'wa-simulator', logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
 const simulator = new WaSimulator({
   logger: {

@@ -2,7 +2,8 @@
  * Saves the simulator's world (root key, phones, their Signal state and sessions, paired devices and their
  * uploaded prekeys) to `<stateDir>/wa-simulator-state.json`, so a restarted simulator still recognises
  * already-paired sessions and runners keep their trust anchor. Writes are debounced and atomic (temp file +
- * rename); received-message logs and connection statistics are runtime only.
+ * rename), and spaced out in proportion to their cost; received-message logs, offline queues and connection
+ * statistics are runtime only.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { DirectoryData } from './directory.ts';
 export const STATE_FILE = 'wa-simulator-state.json';
 const STATE_VERSION = 1;
 const SAVE_DEBOUNCE_MS = 500;
+/** A save may use at most ~1/SAVE_COST_FACTOR of the time: big fleets (1000 devices) write tens of MB. */
+const SAVE_COST_FACTOR = 10;
 
 export interface SimulatorState {
   readonly rootKey: KeyPair;
@@ -27,6 +30,7 @@ interface StateFile {
 export class StatePersistence {
   private readonly file: string;
   private timer: NodeJS.Timeout | undefined;
+  private lastSaveMs = 0;
 
   /** `snapshot` is read at save time, so callers only signal that something changed. */
   constructor(
@@ -55,7 +59,7 @@ export class StatePersistence {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.saveNow();
-    }, SAVE_DEBOUNCE_MS);
+    }, Math.max(SAVE_DEBOUNCE_MS, this.lastSaveMs * SAVE_COST_FACTOR));
     this.timer.unref();
   }
 
@@ -67,6 +71,7 @@ export class StatePersistence {
   }
 
   private saveNow(): void {
+    const started = performance.now();
     try {
       const { rootKey, directory } = this.snapshot();
       const data: StateFile = {
@@ -80,5 +85,6 @@ export class StatePersistence {
     } catch (error) {
       this.onError(error);
     }
+    this.lastSaveMs = performance.now() - started;
   }
 }
