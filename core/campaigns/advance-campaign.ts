@@ -162,8 +162,9 @@ function applyDecision(campaign: CampaignRecord, decision: Decision, patch: { se
       patch.remove.push('holdReason');
       return;
     case 'hold':
-      // No allowance accrues while holding: resuming after quiet hours does not burst.
-      Object.assign(patch.set, { status: 'running', holdReason: decision.reason, lastSliceAt: nowIso, startedAt: campaign.startedAt ?? nowIso });
+      // No allowance accrues while holding: the first slice after it is one tick's worth, not a burst.
+      Object.assign(patch.set, { status: 'running', holdReason: decision.reason, credit: 0, startedAt: campaign.startedAt ?? nowIso });
+      patch.remove.push('lastSliceAt');
       return;
     case 'drain':
     case 'send':

@@ -64,8 +64,9 @@ function patchFor(action: ControlAction, campaign: CampaignRecord, now: number):
     case 'resume': {
       const status: CampaignStatus = Date.parse(campaign.startAt) > now ? 'scheduled' : 'running';
       return {
-        set: { status, recentOutcomes: '', lastSliceAt: nowIso, credit: 0, updatedAt: nowIso },
-        remove: ['pauseReason'],
+        set: { status, recentOutcomes: '', credit: 0, updatedAt: nowIso },
+        // Without a last slice, the next one is one tick's worth: time spent paused is not made up.
+        remove: ['pauseReason', 'lastSliceAt'],
         nextRunAt: status === 'scheduled' ? campaign.startAt : nowIso,
       };
     }

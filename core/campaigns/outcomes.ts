@@ -1,7 +1,8 @@
 /**
  * Outcome accounting: a recipient's status follows its command's status, which the runner moves
  * (queued -> sending -> sent -> delivered -> read | failed). Each tick reads a bounded batch of in-flight
- * recipients (the sparse in-flight index, rotating through it with a cursor so long campaigns are covered),
+ * recipients from the sparse in-flight index: every unsent one first (few: the backlog guard keeps it to a
+ * few slices), then those awaiting receipts in rotation with a cursor, so long campaigns are covered. It
  * re-reads them consistently, reads their commands in batches and returns the moves to record.
  *
  * Two command moves are the scheduler's own, both conditional on the command still being `queued` (so they
@@ -50,8 +51,11 @@ export async function collectOutcomes(
   options: { now: number; batch: number; expiryGraceMs: number },
 ): Promise<OutcomeBatch> {
   const key = campaign;
-  const indexes = await deps.recipients.inFlight(key, campaign.reconcileCursor, options.batch);
-  const nextCursor = indexes.length < options.batch ? undefined : indexes[indexes.length - 1];
+  const unsent = await deps.recipients.inFlight(key, 'unsent', undefined, options.batch);
+  const rest = options.batch - unsent.length;
+  const awaitingReceipts = await deps.recipients.inFlight(key, 'receipts', campaign.reconcileCursor, rest);
+  const nextCursor = rest <= 0 ? campaign.reconcileCursor : awaitingReceipts.length < rest ? undefined : awaitingReceipts.at(-1);
+  const indexes = [...unsent, ...awaitingReceipts];
   if (indexes.length === 0) return { changes: [], nextCursor };
   const recipients = (await deps.recipients.getMany(key, indexes)).filter((r) => isInFlight(r.status) && r.commandId);
   const states = await deps.commands.states(

@@ -2,13 +2,12 @@
  * Campaign recipients in the campaigns table: pk = `tenantId#campaignId`, sk = the zero-padded index, one
  * small item per recipient (a 10,000-recipient campaign is 10,000 items written in batches, never one large
  * item). While a recipient's outcome can still change (queued, sent, delivered) it also sits in the sparse
- * gsi1 under `tenantId#campaignId#inflight`, which is all the scheduler reads to reconcile outcomes.
+ * gsi1 (see `inFlightPartition`), which is all the scheduler reads to reconcile outcomes.
  */
 import type { DynamoTable, Item, Page } from '../aws/dynamo-table.ts';
 import { ConditionFailedError } from '../errors.ts';
 import type { AcceptedRecipient } from './recipient-intake.ts';
 import type { CampaignStatus, RecipientRecord, RecipientStatus } from './campaign.ts';
-import { isInFlight } from './campaign.ts';
 import type { CampaignKey } from './campaign-store.ts';
 
 const INDEX_WIDTH = 10;
@@ -20,8 +19,22 @@ export function recipientPartition(key: CampaignKey): string {
   return `${key.tenantId}#${key.campaignId}`;
 }
 
-export function inFlightPartition(key: CampaignKey): string {
-  return `${key.tenantId}#${key.campaignId}#inflight`;
+/**
+ * The in-flight index has two partitions per campaign: `unsent` (queued: waiting for the runner, read in
+ * full every tick, small by construction) and `receipts` (sent or delivered: waiting for delivery and read
+ * receipts, read in rotation), so a long tail of delivered-but-unread messages never delays the accounting
+ * of fresh sends.
+ */
+export type InFlightKind = 'unsent' | 'receipts';
+
+export function inFlightPartition(key: CampaignKey, kind: InFlightKind): string {
+  return `${key.tenantId}#${key.campaignId}#${kind}`;
+}
+
+function inFlightKindOf(status: RecipientStatus): InFlightKind | undefined {
+  if (status === 'queued') return 'unsent';
+  if (status === 'sent' || status === 'delivered') return 'receipts';
+  return undefined;
 }
 
 export function recipientSortKey(index: number): string {
@@ -83,10 +96,11 @@ export class RecipientStore {
    * Indexes of in-flight recipients after `afterIndex`, in index order (gsi1: eventually consistent, so
    * callers re-read the items before acting on them).
    */
-  async inFlight(key: CampaignKey, afterIndex: number | undefined, limit: number): Promise<number[]> {
+  async inFlight(key: CampaignKey, kind: InFlightKind, afterIndex: number | undefined, limit: number): Promise<number[]> {
+    if (limit <= 0) return [];
     const out = await this.table.query({
       index: 'gsi1',
-      partition: inFlightPartition(key),
+      partition: inFlightPartition(key, kind),
       sortAfter: afterIndex === undefined ? undefined : recipientSortKey(afterIndex),
       limit,
     });
@@ -95,10 +109,10 @@ export class RecipientStore {
 
   /**
    * Moves a recipient to `change.status` if it is in `from` (or already there: re-applying is harmless).
-   * Keeps the in-flight index entry exactly while the new status is in flight. False when it was elsewhere.
+   * Keeps the recipient in the in-flight partition its new status belongs to. False when it was elsewhere.
    */
   async transition(key: CampaignKey, index: number, from: RecipientStatus, change: RecipientChange, at: string): Promise<boolean> {
-    const inFlight = isInFlight(change.status);
+    const kind = inFlightKindOf(change.status);
     try {
       await this.table.update(
         { pk: recipientPartition(key), sk: recipientSortKey(index) },
@@ -108,9 +122,9 @@ export class RecipientStore {
             commandId: change.commandId,
             reason: change.reason,
             updatedAt: at,
-            ...(inFlight ? { gsi1pk: inFlightPartition(key), gsi1sk: recipientSortKey(index) } : {}),
+            ...(kind ? { gsi1pk: inFlightPartition(key, kind), gsi1sk: recipientSortKey(index) } : {}),
           },
-          remove: inFlight ? [] : ['gsi1pk', 'gsi1sk'],
+          remove: kind ? [] : ['gsi1pk', 'gsi1sk'],
           condition: {
             expression: '#status IN (:from, :to)',
             names: { '#status': 'status' },
