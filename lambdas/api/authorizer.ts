@@ -4,8 +4,10 @@
  * function in `event.requestContext.authorizer`. Locally the HTTP layer runs this same handler.
  *
  * Refusal is `throw new Error('Unauthorized')`, API Gateway's contract for a 401. The policy allows the whole
- * stage, so it may be cached; but revocation must bite at once, so deploy it with a result TTL of 0 (each
- * request costs one consistent GetItem, single-digit ms) or, at most, a few seconds.
+ * stage, so API Gateway may cache it per Authorization header; a revoked key is refused by this function at
+ * once, but a cached allow outlives revocation by up to the cache TTL (infra `authorizerCacheSeconds`). Each
+ * uncached call costs one consistent GetItem (single-digit ms), so a TTL of 0 is affordable where revocation
+ * must bite on the very next request.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -16,7 +18,6 @@ import { systemClock } from '../../core/clock.ts';
 import { UnauthorizedError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { tables } from '../../core/resources.ts';
-import { hashApiKey } from '../../core/tenants/api-key.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
 import { loadAuthorizerConfig } from './config.ts';
 import { authorizerContext } from './principal.ts';
@@ -29,7 +30,7 @@ function container(): AuthenticateDeps {
   if (!deps) {
     const config = loadAuthorizerConfig(process.env);
     const table = new DynamoTable(createAwsClients().doc, config.tenantsTable, tables.tenants);
-    deps = { tenants: new TenantStore(table, systemClock), adminKeyHash: hashApiKey(config.adminApiKey) };
+    deps = { tenants: new TenantStore(table, systemClock), adminKeyHash: config.adminKeyHash };
   }
   return deps;
 }

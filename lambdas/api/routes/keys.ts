@@ -49,7 +49,8 @@ export const keyRoutes = [
     path: '/v1/keys/{id}',
     operationId: 'revokeKey',
     summary: 'Revoke an API key',
-    description: 'The key is refused from the next request on (the authorizer reads keys strongly consistent and caches nothing).',
+    description:
+      'The authorizer refuses the key from its next call (it reads keys strongly consistent); an allow API Gateway cached for it lasts at most the authorizer cache TTL.',
     tags: ['Keys'],
     access: 'any',
     params: keyParams,
