@@ -142,6 +142,11 @@ export class SessionActor {
     return this.reporter.current();
   }
 
+  /** Milliseconds in the current status. */
+  statusAgeMs(): number {
+    return this.reporter.statusAgeMs();
+  }
+
   readiness(): Readiness {
     if (this.phase === 'open' && this.connection) return 'open';
     if (this.phase === 'qr' && this.connection) return 'pairing';

@@ -59,6 +59,8 @@ export interface SessionHostDeps {
 export interface HostedSessions extends SessionHost, LaneDirectory {
   /** Hosted sessions by status (health, metrics). */
   statusCounts(): Record<SessionStatus, number>;
+  /** Hosted sessions not open (and not waiting for a human: qr, needs_pairing) for longer than `olderThanMs`. */
+  stuckDisconnected(olderThanMs: number): number;
   size(): number;
 }
 
@@ -70,6 +72,8 @@ interface Hosted {
   bringUp: Promise<void>;
   closing?: Promise<void>;
 }
+
+const WAITING_OR_OPEN: ReadonlySet<SessionStatus> = new Set(['open', 'qr', 'needs_pairing']);
 
 export function createSessionHost(deps: SessionHostDeps): HostedSessions {
   return new SessionSupervisor(deps);
@@ -139,6 +143,15 @@ class SessionSupervisor implements HostedSessions {
     const counts = Object.fromEntries(sessionStatuses.map((status) => [status, 0])) as Record<SessionStatus, number>;
     for (const entry of this.hosted_.values()) counts[entry.actor.status()] += 1;
     return counts;
+  }
+
+  stuckDisconnected(olderThanMs: number): number {
+    let stuck = 0;
+    for (const entry of this.hosted_.values()) {
+      const status = entry.actor.status();
+      if (!WAITING_OR_OPEN.has(status) && entry.actor.statusAgeMs() > olderThanMs) stuck += 1;
+    }
+    return stuck;
   }
 
   private build(owned: OwnedSession): Hosted {

@@ -47,20 +47,31 @@ const WRITE_ATTEMPTS = 3;
 
 export class StatusReporter {
   private status: SessionStatus = 'created';
+  /** Monotonic time of the last status change (how long a session has been stuck, for metrics). */
+  private changedAt: number;
   private phoneNumber: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private disabled = false;
 
-  constructor(private readonly deps: StatusReporterDeps) {}
+  constructor(private readonly deps: StatusReporterDeps) {
+    this.changedAt = deps.clock.monotonic();
+  }
 
   /** Adopts the stored record's status as the current one (no write). */
   adopt(record: SessionRecord): void {
     this.status = record.status;
     this.phoneNumber = record.phoneNumber;
+    const age = this.deps.clock.now() - Date.parse(record.statusChangedAt);
+    if (Number.isFinite(age) && age > 0) this.changedAt = this.deps.clock.monotonic() - age;
   }
 
   current(): SessionStatus {
     return this.status;
+  }
+
+  /** Milliseconds since the status last changed. */
+  statusAgeMs(): number {
+    return this.deps.clock.monotonic() - this.changedAt;
   }
 
   /**
@@ -71,6 +82,7 @@ export class StatusReporter {
     const previous = this.status;
     const statusChanged = change.status !== undefined && change.status !== previous;
     if (change.status) this.status = change.status;
+    if (statusChanged) this.changedAt = this.deps.clock.monotonic();
     if (change.patch?.phoneNumber) this.phoneNumber = change.patch.phoneNumber;
     const patch: OwnerPatch = {
       ...change.patch,
