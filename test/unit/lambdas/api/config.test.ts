@@ -1,23 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { buckets, queues, tables } from '../../../../core/resources.ts';
 import { hashApiKey } from '../../../../core/tenants/api-key.ts';
 import { loadApiConfig, loadAuthorizerConfig } from '../../../../lambdas/api/config.ts';
 
-const resources = {
-  TENANTS_TABLE: 't',
-  SESSIONS_TABLE: 's',
-  COMMANDS_TABLE: 'c',
-  IDEMPOTENCY_TABLE: 'i',
+/** Every resource variable a stack process gets (other route modules read their own from the same set). */
+const resources: Record<string, string> = {
+  ...Object.fromEntries(Object.values(tables).map((table) => [table.envVar, table.id])),
+  ...Object.fromEntries(Object.values(queues).map((queue) => [queue.envVar, `http://q/${queue.id}`])),
+  ...Object.fromEntries(Object.values(buckets).map((bucket) => [bucket.envVar, bucket.id])),
   COMMANDS_QUEUE_URL_TEMPLATE: 'http://q/commands-{slot}.fifo',
   SLOT_COUNT: '4',
-  // Read by the webhook routes' part of the config.
-  DELIVERIES_TABLE: 'd',
-  DELIVERIES_QUEUE_URL: 'http://q/webhook-deliveries',
 };
 
 describe('API config', () => {
   it('reads resources and applies documented defaults', () => {
     expect(loadApiConfig(resources)).toMatchObject({
-      tables: { tenants: 't', sessions: 's', commands: 'c', idempotency: 'i' },
+      tables: { tenants: 'tenants', sessions: 'sessions', commands: 'commands', idempotency: 'idempotency' },
       commandQueueUrlTemplate: 'http://q/commands-{slot}.fifo',
       slotCount: 4,
       maxBodyBytes: 262_144,
