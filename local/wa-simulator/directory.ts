@@ -160,18 +160,18 @@ export class Directory {
   /** `onChange` is called after every change worth persisting. */
   constructor(private readonly onChange: () => void = () => undefined) {}
 
-  /** The phone with this number, created (with fresh keys) on first reference if it is on WhatsApp. */
+  /** The phone with this number, created (with fresh keys) on first reference; none if not on WhatsApp. */
   phone(number: string): Phone | undefined {
+    if (this.offWhatsApp.has(number)) return undefined;
     const existing = this.phones.get(number);
     if (existing) return existing;
-    if (this.offWhatsApp.has(number)) return undefined;
     const phone = new Phone(number, lidFor(number), SignalParty.create(this.onChange));
     this.add(phone);
     this.onChange();
     return phone;
   }
 
-  /** A phone that exists already (no creation). */
+  /** A phone that exists already, whether or not it is currently marked as on WhatsApp (no creation). */
   existing(number: string): Phone | undefined {
     return this.phones.get(number);
   }
@@ -195,7 +195,7 @@ export class Directory {
     if (!match?.[1]) return undefined;
     const server = match[3] === LID_SERVER ? LID_SERVER : PN_SERVER;
     const phone = server === LID_SERVER ? this.byLid.get(match[1]) : this.phone(match[1]);
-    if (!phone) return undefined;
+    if (!phone || this.offWhatsApp.has(phone.number)) return undefined;
     return { phone, deviceId: match[2] ? Number(match[2]) : 0, server };
   }
 

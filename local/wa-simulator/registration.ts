@@ -106,13 +106,14 @@ export class Registration {
     const request = await this.codeRequest(phone.number);
     const info = request && this.registering.get(request.connection);
     if (!request || !info || !request.connection.isOpen) throw new NotFoundError('pairing code request for this phone');
+    // The code wraps both ephemeral keys (PBKDF2 key per salt); a wrong code only shows at companion_finish.
+    const typed = code.replace(/-/g, '').toUpperCase();
     const wrapped = request.wrappedEphemeral;
-    const codeKey = await derivePairingCodeKey(code.replace(/-/g, '').toUpperCase(), wrapped.subarray(0, 32));
-    const companionEphemeral = aesDecryptCTR(wrapped.subarray(48, 80), codeKey, wrapped.subarray(32, 48));
+    const companionEphemeral = aesDecryptCTR(wrapped.subarray(48, 80), await derivePairingCodeKey(typed, wrapped.subarray(0, 32)), wrapped.subarray(32, 48));
     const primaryEphemeral = Curve.generateKeyPair();
     const salt = randomBytes(32);
     const iv = randomBytes(16);
-    const primaryWrapped = Buffer.concat([salt, iv, aesEncryptCTR(primaryEphemeral.public, await derivePairingCodeKey(code.replace(/-/g, '').toUpperCase(), salt), iv)]);
+    const primaryWrapped = Buffer.concat([salt, iv, aesEncryptCTR(primaryEphemeral.public, await derivePairingCodeKey(typed, salt), iv)]);
     const finished = new Promise<{ wrapped: Buffer; companionIdentity: Buffer }>((resolve) => (request.finish = resolve));
     request.connection.send(
       node('notification', { from: SERVER_JID, type: 'link_code_companion_reg', id: `code-${request.connection.id}`, t: unixTime() }, [
@@ -133,7 +134,8 @@ export class Registration {
       this.codeRequests.delete(phone.number);
       throw new UnprocessableError('pairing_code_mismatch', 'the pairing code does not match the one the client shows');
     }
-    if (!plain.subarray(0, 32).equals(info.identityKey) || !plain.subarray(32, 64).equals(phone.party.identityPublicKey)) {
+    const namesIdentities = plain.subarray(0, 32).equals(info.identityKey) && plain.subarray(32, 64).equals(phone.party.identityPublicKey);
+    if (!namesIdentities || !bundle.companionIdentity.equals(info.identityKey)) {
       throw new UnprocessableError('pairing_code_keys_mismatch', 'key bundle does not name the expected identities');
     }
     const identityShared = Curve.sharedKey(phone.party.identityPrivateKey, info.identityKey);

@@ -6,7 +6,8 @@
  *
  * Test files that use it must opt into simulator mode first (`vi.stubEnv('WA_SIMULATOR', 'true')`),
  * because connecting installs the simulator's root key as Baileys' trust anchor, which the code refuses to do
- * otherwise.
+ * otherwise. Tests whose code under test makes its own sockets (the runner's Baileys adapter) call
+ * `installSimulatorTrustAnchor(sim.rootPublicKey)` once instead, and point `waWebSocketUrl` at `sim.url`.
  */
 import {
   initAuthCreds,
