@@ -19,7 +19,8 @@ export function delaySecondsUntil(notBefore: number, nowMs: number): number {
 export class SqsDeliveryScheduler implements DeliveryScheduler {
   constructor(
     private readonly queue: SqsQueue,
-    private readonly deadLetters: SqsQueue,
+    /** Absent where only replays are scheduled (the API function has no access to the DLQ). */
+    private readonly deadLetters?: SqsQueue,
   ) {}
 
   async schedule(message: DeliveryMessage, nowMs: number): Promise<void> {
@@ -34,6 +35,7 @@ export class SqsDeliveryScheduler implements DeliveryScheduler {
   }
 
   async deadLetter(message: DeliveryMessage, reason: string): Promise<void> {
+    if (!this.deadLetters) throw new Error('no dead-letter queue configured');
     await this.deadLetters.send({
       body: JSON.stringify({ ...message, reason }),
       attributes: { tenantId: message.tenantId, reason },
