@@ -13,6 +13,7 @@ import { tables } from '../../core/resources.ts';
 import { SessionRepository } from '../../core/sessions/session-repository.ts';
 import { FixedWindowRateLimiter, unlimited, type RateLimiter } from '../../core/tenants/rate-limiter.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
+import { buildWebhookApiDeps, type WebhookApiDeps } from '../../core/webhooks/webhook-api-deps.ts';
 import type { ApiConfig } from './config.ts';
 import { PowertoolsIdempotentRequests, type IdempotentRequests } from './idempotency.ts';
 import { silentMetrics, type RequestMetrics } from './request-metrics.ts';
@@ -26,6 +27,7 @@ export interface ApiDependencies extends RunnerRequestDeps, TenantDeps {
   readonly metrics: RequestMetrics;
   readonly rateLimiter: RateLimiter;
   readonly idempotency: IdempotentRequests;
+  readonly webhooks: WebhookApiDeps;
 }
 
 export interface CompositionOptions {
@@ -54,5 +56,6 @@ export function buildApiDependencies(config: ApiConfig, options: CompositionOpti
     idempotency: new PowertoolsIdempotentRequests(dynamo, config.tables.idempotency, config.idempotencyTtlSeconds),
     commandTtlSeconds: config.commandTtlSeconds,
     runnerReplyTimeoutMs: config.runnerReplyTimeoutMs,
+    webhooks: buildWebhookApiDeps(config.webhooks, options.clients, clock),
   };
 }

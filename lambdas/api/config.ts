@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../../core/resource-config.ts';
 import { queues } from '../../core/resources.ts';
 import { hashApiKey } from '../../core/tenants/api-key.ts';
+import { webhookApiConfigFromEnv, type WebhookApiConfig } from '../../core/webhooks/webhook-api-deps.ts';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -33,6 +34,8 @@ export interface ApiConfig {
   readonly commandTtlSeconds: number;
   readonly runnerReplyTimeoutMs: number;
   readonly idempotencyTtlSeconds: number;
+  /** Webhook tables, queue and settings (WEBHOOK_*), for the /v1/webhooks routes. */
+  readonly webhooks: WebhookApiConfig;
 }
 
 export interface AuthorizerConfig {
@@ -57,6 +60,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     commandTtlSeconds: limits.COMMAND_TTL_SECONDS,
     runnerReplyTimeoutMs: limits.RUNNER_REPLY_TIMEOUT_MS,
     idempotencyTtlSeconds: limits.IDEMPOTENCY_TTL_SECONDS,
+    webhooks: webhookApiConfigFromEnv(env),
   };
 }
 

@@ -13,6 +13,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { sessionLinkingRoutes } from './routes/session-linking.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { tenantRoutes } from './routes/tenants.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export const routes: readonly Route[] = [
   ...tenantRoutes,
@@ -21,6 +22,7 @@ export const routes: readonly Route[] = [
   ...sessionLinkingRoutes,
   ...messageRoutes,
   ...contactRoutes,
+  ...webhookRoutes,
   ...docsRoutes(() => routes),
 ];
 
