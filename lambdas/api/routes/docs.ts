@@ -2,10 +2,13 @@
  * Public documentation routes: the OpenAPI 3.1 document and a readable, offline page rendered from it.
  * Both are built from the route list on first use and cached for the container's life.
  */
+import { z } from 'zod';
 import { html, json } from '../http.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi.ts';
 import { renderDocsPage } from '../docs-page.ts';
 import { defineRoute, type Route } from '../router.ts';
+
+const openApiShape = z.object({ openapi: z.string(), info: z.unknown(), paths: z.unknown() }).catchall(z.unknown()).meta({ id: 'OpenApiDocument' });
 
 export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
   let document: OpenApiDocument | undefined;
@@ -19,7 +22,7 @@ export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
       summary: 'This API as OpenAPI 3.1',
       tags: ['Documentation'],
       access: 'public',
-      responses: { 200: { description: 'The OpenAPI document.', media: ['application/vnd.oai.openapi+json'] } },
+      responses: { 200: { description: 'The OpenAPI document.', schema: openApiShape } },
       async handle() {
         return json(200, openApi(), { 'cache-control': 'public, max-age=300' });
       },
