@@ -37,15 +37,15 @@ export function createApi(deps: ApiDependencies, routes: readonly Route[]): ApiH
     try {
       const { route, params } = router.match(method, path);
       routeName = `${route.method} ${route.path}`;
-      const principal = authorize(route, principalFromContext(event.requestContext?.authorizer));
+      const principal = authorize(route, principalFromContext(event?.requestContext?.authorizer));
       if (principal?.role === 'tenant') {
         logger = logger.createChild({ persistentKeys: { tenantId: principal.tenantId } });
         await enforceRateLimit(deps, principal.tenantId, logger);
       }
-      const rawBody = route.body ? readJsonBody(event, headers, deps.config.maxBodyBytes) : undefined;
+      const rawBody = route.body ? readJsonBody(event, headers, route.maxBodyBytes ?? deps.config.maxBodyBytes) : undefined;
       const request = {
         params: parseParams(route, params),
-        query: parseInput(route.query, normalizeQuery(event.queryStringParameters), 'query'),
+        query: parseInput(route.query, normalizeQuery(event?.queryStringParameters), 'query'),
         body: route.body ? parseBody(route, rawBody) : undefined,
         principal,
         headers,

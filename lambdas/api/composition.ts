@@ -14,6 +14,7 @@ import { SessionRepository } from '../../core/sessions/session-repository.ts';
 import { FixedWindowRateLimiter, unlimited, type RateLimiter } from '../../core/tenants/rate-limiter.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
 import { buildWebhookApiDeps, type WebhookApiDeps } from '../../core/webhooks/webhook-api-deps.ts';
+import { buildCampaignApiDeps, type CampaignApiDeps } from '../../core/campaigns/campaign-api-deps.ts';
 import type { ApiConfig } from './config.ts';
 import { PowertoolsIdempotentRequests, type IdempotentRequests } from './idempotency.ts';
 import { silentMetrics, type RequestMetrics } from './request-metrics.ts';
@@ -28,6 +29,7 @@ export interface ApiDependencies extends RunnerRequestDeps, TenantDeps {
   readonly rateLimiter: RateLimiter;
   readonly idempotency: IdempotentRequests;
   readonly webhooks: WebhookApiDeps;
+  readonly campaigns: CampaignApiDeps;
 }
 
 export interface CompositionOptions {
@@ -57,5 +59,6 @@ export function buildApiDependencies(config: ApiConfig, options: CompositionOpti
     commandTtlSeconds: config.commandTtlSeconds,
     runnerReplyTimeoutMs: config.runnerReplyTimeoutMs,
     webhooks: buildWebhookApiDeps(config.webhooks, options.clients, clock),
+    campaigns: buildCampaignApiDeps(config.campaigns, options.clients, clock, options.logger),
   };
 }

@@ -9,6 +9,7 @@ import { queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../../core/
 import { queues } from '../../core/resources.ts';
 import { hashApiKey } from '../../core/tenants/api-key.ts';
 import { webhookApiConfigFromEnv, type WebhookApiConfig } from '../../core/webhooks/webhook-api-deps.ts';
+import { campaignApiConfigFromEnv, type CampaignApiConfig } from '../../core/campaigns/campaign-api-deps.ts';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -36,6 +37,8 @@ export interface ApiConfig {
   readonly idempotencyTtlSeconds: number;
   /** Webhook tables, queue and settings (WEBHOOK_*), for the /v1/webhooks routes. */
   readonly webhooks: WebhookApiConfig;
+  /** Campaign tables, imports bucket and limits (CAMPAIGN_*), for the /v1/campaigns and /v1/suppressions routes. */
+  readonly campaigns: CampaignApiConfig;
 }
 
 export interface AuthorizerConfig {
@@ -61,6 +64,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     runnerReplyTimeoutMs: limits.RUNNER_REPLY_TIMEOUT_MS,
     idempotencyTtlSeconds: limits.IDEMPOTENCY_TTL_SECONDS,
     webhooks: webhookApiConfigFromEnv(env),
+    campaigns: campaignApiConfigFromEnv(env),
   };
 }
 

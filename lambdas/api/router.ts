@@ -61,6 +61,8 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /** Largest body this route accepts when it needs more than the API-wide MAX_BODY_BYTES (a campaign's inline recipients). */
+  readonly maxBodyBytes?: number;
   /** Maps a body validation failure to a more specific error (e.g. 413 for a text over WhatsApp's limit). */
   readonly bodyError?: (error: z.ZodError) => Error | undefined;
   readonly responses: Readonly<Record<number, ResponseDoc>>;

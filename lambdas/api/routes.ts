@@ -14,6 +14,8 @@ import { sessionLinkingRoutes } from './routes/session-linking.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { suppressionRoutes } from './routes/suppressions.ts';
 
 export const routes: readonly Route[] = [
   ...tenantRoutes,
@@ -23,6 +25,8 @@ export const routes: readonly Route[] = [
   ...messageRoutes,
   ...contactRoutes,
   ...webhookRoutes,
+  ...campaignRoutes,
+  ...suppressionRoutes,
   ...docsRoutes(() => routes),
 ];
 
