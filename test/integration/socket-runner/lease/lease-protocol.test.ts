@@ -12,7 +12,7 @@ import { provisionedAws, type AwsFixture } from '../../../support/aws-fixture.ts
 import { installFaults, isRenewal, type DynamoFaults } from './dynamo-faults.ts';
 
 // Short, proportionate timings (L : renew : self-fence = 30 : 5 : 15 scaled down) so real time stays small.
-const timings = { durationMs: 900, renewMs: 150, selfFenceMs: 450 };
+const timings = { durationMs: 1_500, renewMs: 250, selfFenceMs: 750 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface TestRunner {
@@ -108,7 +108,7 @@ describe('lease protocol on dynalite', () => {
     const subject = freshSubject();
     await a.leases.acquire(subject, { state: 'absent', baseEpoch: 0 });
     const observer = new ExpiryObserver(systemClock, timings.durationMs);
-    const deadline = systemClock.monotonic() + timings.durationMs * 2.5;
+    const deadline = systemClock.monotonic() + timings.durationMs * 1.5;
     while (systemClock.monotonic() < deadline) {
       expect(observer.observe(subject, await b.store.read(subject)).claimable).toBe(false);
       await sleep(50);
@@ -124,7 +124,7 @@ describe('lease protocol on dynalite', () => {
     a.faults.rule = () => 'fail';
     const lostAt = await new Promise<number>((resolve) => lease.lost.addEventListener('abort', () => resolve(systemClock.monotonic())));
     const after = lostAt - faultedAt;
-    expect(after).toBeLessThanOrEqual(timings.selfFenceMs + 100);
+    expect(after).toBeLessThanOrEqual(timings.selfFenceMs + 250);
     expect(after).toBeGreaterThanOrEqual(timings.selfFenceMs - timings.renewMs - 50);
     expect(a.lost).toEqual(['self-fenced']);
     expect(lease.isValid()).toBe(false);

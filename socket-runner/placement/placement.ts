@@ -1,0 +1,348 @@
+/**
+ * Placement (D4): which sessions this runner holds. Every tick it lists the runnable sessions and the live
+ * runners, then does one of:
+ * - retire what it holds but should not: desired state stopped (close, release), deleted (hand to the
+ *   host, which logs out and purges; then delete the lease), record gone;
+ * - hand ONE session over when above its share (close 'handover', clear the record's owner, release the
+ *   lease keeping the epoch), and not another until a peer has claimed that one;
+ * - claim sessions up to its limit: unowned ones at once, a dead owner's once its lease token has stayed
+ *   unchanged for L. Claims go through a start queue bounded in concurrency (a bring-up counts until the
+ *   host's `open` promise settles) and in rate, so a mass failover does not stampede WhatsApp or DynamoDB.
+ *
+ * Which leases it reads: those of sessions whose record names no owner, a runner that is not live, or
+ * itself; every `sweepEvery` ticks, all it does not hold (catches a live runner that lost a lease).
+ * A runner at its limit reads nothing.
+ */
+import PQueue from 'p-queue';
+import type { Clock } from '../../core/clock.ts';
+import type { SessionRecord } from '../../core/domain/session.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { SessionRepository } from '../../core/sessions/session-repository.ts';
+import type { CloseReason, OwnedSession, SessionEndReason, SessionHost } from '../contracts.ts';
+import { ExpiryObserver } from '../lease/expiry-observer.ts';
+import type { HeldLease } from '../lease/held-lease.ts';
+import type { LeaseManager } from '../lease/lease-manager.ts';
+import { leaseId, sessionLeaseKey, sessionLeaseSubject, type ExpectedLease } from '../lease/lease-records.ts';
+import type { LeaseStorePort } from '../lease/lease-store.ts';
+import type { RunnerRegistry } from '../lease/runner-registry.ts';
+import { claimLimit, preferenceOrder, shouldHandOver } from './placement-policy.ts';
+import { settleWithin } from './settle-within.ts';
+
+export interface PlacementConfig {
+  readonly intervalMs: number;
+  readonly slack: number;
+  /** Bring-ups (claim + host.open until its promise settles) in flight at once. */
+  readonly startConcurrency: number;
+  /** Claims started per second at most. */
+  readonly startRatePerSec: number;
+  /** A bring-up stops counting against the concurrency after this long. */
+  readonly startTimeoutMs: number;
+  /** How long a graceful close may take before the session is left to its lease. */
+  readonly closeTimeoutMs: number;
+  /** Every this many ticks, observe every lease not held, not only likely orphans. */
+  readonly sweepEvery: number;
+  readonly leaseDurationMs: number;
+}
+
+export interface PlacementDeps {
+  readonly runnerId: string;
+  readonly slot: number;
+  readonly sessions: SessionRepository;
+  readonly leases: LeaseManager;
+  readonly leaseStore: LeaseStorePort;
+  readonly registry: RunnerRegistry;
+  readonly host: SessionHost;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: PlacementConfig;
+}
+
+type Phase = 'opening' | 'hosted' | 'closing';
+
+interface Holding {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly lease: HeldLease;
+  readonly owned: OwnedSession;
+  phase: Phase;
+}
+
+const PAGE_SIZE = 500;
+
+export class Placement {
+  private readonly held = new Map<string, Holding>();
+  private readonly claiming = new Set<string>();
+  private readonly observer: ExpiryObserver;
+  private readonly starts: PQueue;
+  private handover?: { leaseKey: { pk: string; sk: string }; since: number };
+  private ticks = 0;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(private readonly deps: PlacementDeps) {
+    this.observer = new ExpiryObserver(deps.clock, deps.config.leaseDurationMs);
+    this.starts = new PQueue({ concurrency: deps.config.startConcurrency, intervalCap: deps.config.startRatePerSec, interval: 1000 });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Sessions held or being claimed (what the heartbeat reports). */
+  count(): number {
+    return this.held.size + this.claiming.size;
+  }
+
+  owned(sessionId: string): OwnedSession | undefined {
+    const holding = this.held.get(sessionId);
+    return holding && holding.lease.isValid() ? holding.owned : undefined;
+  }
+
+  /** One placement round (exposed for tests; the loop calls it every interval). */
+  async tick(): Promise<void> {
+    this.ticks++;
+    const runnable = await this.listRunnable();
+    const live = await this.deps.registry.live();
+    await this.reconcile(runnable);
+    if (this.stopped) return;
+    const peers = live.filter((r) => r.runnerId !== this.deps.runnerId && r.slot !== undefined && !r.draining).map((r) => r.owned);
+    const view = { runnable: runnable.length, owned: this.count(), peers, slack: this.deps.config.slack };
+    const handoverPending = await this.handoverPending();
+    if (shouldHandOver(view)) {
+      if (!handoverPending) await this.handOverOne();
+      return;
+    }
+    const room = claimLimit(view) - view.owned;
+    if (room > 0) await this.claimUpTo(room, runnable, new Set(live.map((r) => r.runnerId)));
+  }
+
+  /** Stops claiming; resolves once claims in flight have settled (bring-ups bounded by startTimeoutMs). */
+  async stopClaiming(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.starts.clear(); // queued claims are dropped (their promises never settle) ...
+    await this.loop;
+    await this.starts.onIdle();
+    this.claiming.clear(); // ... so forget them once the running ones are done
+  }
+
+  /**
+   * SIGTERM: stop claiming, then close every session ('shutdown': flush creds, close socket) and release
+   * its lease keeping the epoch, `concurrency` at a time, until `deadline` (monotonic ms). Sessions not
+   * closed by then keep their lease: it expires after L, since a half-closed socket must not be doubled.
+   */
+  async drain(concurrency: number, deadline: number): Promise<{ released: number; remaining: number }> {
+    await settleWithin(this.stopClaiming(), deadline - this.deps.clock.monotonic());
+    let released = 0;
+    const closing = new PQueue({ concurrency });
+    for (const holding of this.held.values()) {
+      if (holding.phase === 'closing') continue;
+      void closing.add(async () => {
+        if (await this.handBack(holding, 'shutdown', deadline).catch(() => false)) released++;
+      });
+    }
+    await settleWithin(closing.onIdle(), deadline - this.deps.clock.monotonic());
+    closing.clear();
+    return { released, remaining: this.held.size };
+  }
+
+  /** A session lease was lost or self-fenced (the host sees `lost` abort and closes). */
+  leaseLost(lease: HeldLease): void {
+    for (const holding of this.held.values()) {
+      if (holding.lease !== lease) continue;
+      this.held.delete(holding.sessionId);
+      // Fenced by epoch: clears the record only if no newer owner has written it.
+      void this.clearOwner(holding);
+    }
+  }
+
+  /** The host reports a session that ended without `close`. */
+  sessionEnded(sessionId: string, reason: SessionEndReason): void {
+    const holding = this.held.get(sessionId);
+    if (!holding || holding.phase === 'closing') return;
+    if (reason === 'fenced' || reason === 'lost') {
+      this.held.delete(sessionId);
+      this.deps.leases.abandon(holding.lease, reason);
+      return;
+    }
+    holding.phase = 'closing';
+    void this.letGo(holding).catch((error: unknown) => this.deps.logger.warn('placement.end_failed', { sessionId, error: String(error) }));
+  }
+
+  /** A fenced auth write: another owner exists. */
+  fenced(sessionId: string): void {
+    this.sessionEnded(sessionId, 'fenced');
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.deps.logger.warn('placement.tick_failed', { error: String(error) });
+      }
+      if (this.stopped) break;
+      const jittered = this.deps.config.intervalMs * (0.9 + Math.random() * 0.2);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, jittered);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async listRunnable(): Promise<SessionRecord[]> {
+    const all: SessionRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.sessions.listRunnable({ limit: PAGE_SIZE, cursor });
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return all;
+  }
+
+  /** Retires held sessions that are no longer runnable, confirming with a consistent read (gsi1 lags). */
+  private async reconcile(runnable: readonly SessionRecord[]): Promise<void> {
+    const byId = new Map(runnable.map((record) => [`${record.tenantId}#${record.sessionId}`, record]));
+    for (const holding of [...this.held.values()]) {
+      if (holding.phase !== 'hosted') continue;
+      let record = byId.get(`${holding.tenantId}#${holding.sessionId}`);
+      if (record && !record.deletedAt) continue;
+      record ??= await this.deps.sessions.get(holding.tenantId, holding.sessionId);
+      const reason: CloseReason | undefined = !record || record.deletedAt ? 'deleted' : record.desiredState === 'stopped' ? 'stopped' : undefined;
+      if (!reason || holding.phase !== 'hosted') continue;
+      holding.phase = 'closing';
+      void this.retire(holding, reason).catch((error: unknown) =>
+        this.deps.logger.warn('placement.retire_failed', { sessionId: holding.sessionId, error: String(error) }),
+      );
+    }
+  }
+
+  private async retire(holding: Holding, reason: CloseReason): Promise<void> {
+    const closed = await settleWithin(this.deps.host.close(holding.sessionId, reason), this.deps.config.closeTimeoutMs);
+    if (!closed) {
+      holding.phase = 'hosted'; // try again next tick; never release a socket that may still be open
+      return;
+    }
+    await this.letGo(holding);
+  }
+
+  /** After a close: delete the lease if the record is gone (purged), else clear the owner and release. */
+  private async letGo(holding: Holding): Promise<void> {
+    const record = await this.deps.sessions.get(holding.tenantId, holding.sessionId);
+    this.held.delete(holding.sessionId);
+    if (!record) return this.deps.leases.remove(holding.lease);
+    await this.clearOwner(holding);
+    await this.deps.leases.release(holding.lease);
+  }
+
+  private async handOverOne(): Promise<void> {
+    const candidates = [...this.held.values()].filter((holding) => holding.phase === 'hosted');
+    const holding = candidates[candidates.length - 1]; // the most recently claimed: the longest-held stay put
+    if (!holding) return;
+    if (await this.handBack(holding, 'handover')) {
+      this.handover = { leaseKey: holding.lease.subject, since: this.deps.clock.monotonic() };
+      this.deps.logger.info('placement.handed_over', { tenantId: holding.tenantId, sessionId: holding.sessionId, epoch: holding.lease.epoch });
+    }
+  }
+
+  /** True while the last session handed over has not been claimed by a peer yet (bounded by 2 L). */
+  private async handoverPending(): Promise<boolean> {
+    if (!this.handover) return false;
+    if (this.deps.clock.monotonic() - this.handover.since < 2 * this.deps.config.leaseDurationMs) {
+      const item = await this.deps.leaseStore.read(this.handover.leaseKey);
+      if (item && item.renewToken === undefined) return true;
+    }
+    this.handover = undefined;
+    return false;
+  }
+
+  /** Graceful close then release, keeping the epoch. False when the close did not finish in time. */
+  private async handBack(holding: Holding, reason: CloseReason, deadline?: number): Promise<boolean> {
+    holding.phase = 'closing';
+    const budget = Math.min(this.deps.config.closeTimeoutMs, deadline === undefined ? Infinity : deadline - this.deps.clock.monotonic());
+    if (!(await settleWithin(this.deps.host.close(holding.sessionId, reason), budget))) {
+      this.deps.logger.warn('placement.close_timed_out', { sessionId: holding.sessionId, reason });
+      holding.phase = 'hosted';
+      return false;
+    }
+    this.held.delete(holding.sessionId);
+    await this.clearOwner(holding);
+    await this.deps.leases.release(holding.lease);
+    return true;
+  }
+
+  private async claimUpTo(room: number, runnable: readonly SessionRecord[], liveRunners: ReadonlySet<string>): Promise<void> {
+    const me = this.deps.runnerId;
+    const sweep = this.ticks % this.deps.config.sweepEvery === 0;
+    const handedOver = this.handover?.leaseKey.pk;
+    const candidates = runnable.filter(
+      (record) =>
+        !this.held.has(record.sessionId) &&
+        !this.claiming.has(record.sessionId) &&
+        sessionLeaseKey(record.tenantId, record.sessionId).pk !== handedOver && // for a peer to take
+        (sweep || !record.ownerRunnerId || record.ownerRunnerId === me || !liveRunners.has(record.ownerRunnerId)),
+    );
+    const ordered = preferenceOrder(me, candidates, (record) => `${record.tenantId}#${record.sessionId}`);
+    const keys = ordered.map((record) => sessionLeaseSubject(record.tenantId, record.sessionId, this.deps.slot));
+    const items = keys.length ? await this.deps.leaseStore.readMany(keys) : new Map();
+    const readAt = this.deps.clock.monotonic();
+    if (sweep) this.observer.retainOnly(keys);
+    let left = room;
+    for (const [index, record] of ordered.entries()) {
+      const subject = keys[index] as (typeof keys)[number];
+      const verdict = this.observer.observe(subject, items.get(leaseId(subject)), { readAt, baseEpoch: record.epoch ?? 0 });
+      if (!verdict.claimable || left <= 0 || this.stopped) continue;
+      left--;
+      this.claiming.add(record.sessionId);
+      void this.starts
+        .add(() => this.claim(record, verdict.expected))
+        .catch((error: unknown) => this.deps.logger.warn('placement.claim_failed', { sessionId: record.sessionId, error: String(error) }))
+        .finally(() => this.claiming.delete(record.sessionId));
+    }
+  }
+
+  private async claim(record: SessionRecord, expected: ExpectedLease): Promise<void> {
+    const { tenantId, sessionId } = record;
+    const { leases, sessions, host, runnerId, slot, logger, config } = this.deps;
+    if (this.stopped) return;
+    const lease = await leases.acquire(sessionLeaseSubject(tenantId, sessionId, slot), expected);
+    if (!lease) return;
+    this.observer.forget(lease.subject);
+    const owned: OwnedSession = { tenantId, sessionId, slot, epoch: lease.epoch, lost: lease.lost, isValid: () => lease.isValid() };
+    const holding: Holding = { tenantId, sessionId, lease, owned, phase: 'opening' };
+    this.held.set(sessionId, holding);
+    this.claiming.delete(sessionId); // counted as held from here on, not twice
+    try {
+      await sessions.updateFromOwner(tenantId, sessionId, lease.epoch, { ownerRunnerId: runnerId, slot });
+      if (this.stopped || !lease.isValid()) throw new Error('stopped while claiming');
+    } catch (error) {
+      this.held.delete(sessionId);
+      await (error instanceof NotFoundError ? leases.remove(lease) : leases.release(lease));
+      logger.warn('placement.claim_abandoned', { sessionId, epoch: lease.epoch, error: String(error) });
+      return;
+    }
+    let bringUp: void | Promise<void>;
+    try {
+      bringUp = host.open(owned);
+    } catch (error) {
+      this.held.delete(sessionId);
+      await leases.release(lease);
+      throw error;
+    }
+    holding.phase = 'hosted';
+    logger.info('placement.claimed', { tenantId, sessionId, epoch: lease.epoch, from: expected.state });
+    if (bringUp) await settleWithin(bringUp, config.startTimeoutMs);
+  }
+
+  private async clearOwner(holding: Holding): Promise<void> {
+    await this.deps.sessions
+      .updateFromOwner(holding.tenantId, holding.sessionId, holding.lease.epoch, { ownerRunnerId: null, slot: null })
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTable } from '../../../../core/aws/tables.ts';
+import { systemClock } from '../../../../core/clock.ts';
+import { DEFAULT_PACING } from '../../../../core/domain/session.ts';
+import { newId } from '../../../../core/ids.ts';
+import { SessionRepository } from '../../../../core/sessions/session-repository.ts';
+import { sessionLeaseKey, slotLeaseKey } from '../../../../socket-runner/lease/lease-records.ts';
+import { provisionedAws, type AwsFixture } from '../../../support/aws-fixture.ts';
+import { eventually, HostingLedger, leaseTimings, placementConfig, startRunner, stopRunners, type TestRunner } from './runner-harness.ts';
+
+const TENANT = 'tenant-p';
+
+describe('placement and drain, two runners in one process', () => {
+  let aws: AwsFixture;
+  let sessions: SessionRepository;
+  let ledger: HostingLedger;
+  let runners: TestRunner[];
+
+  beforeEach(async () => {
+    aws = await provisionedAws({ slotCount: 2 });
+    sessions = new SessionRepository(openTable(aws.clients.doc, 'sessions', aws.env), systemClock);
+    ledger = new HostingLedger();
+    runners = [];
+  });
+  afterEach(async () => {
+    await stopRunners(runners);
+    aws.close();
+    expect(ledger.violations).toEqual([]);
+  });
+
+  async function createSessions(count: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => newId());
+    for (const sessionId of ids) await sessions.create({ tenantId: TENANT, sessionId, pacing: DEFAULT_PACING });
+    return ids;
+  }
+
+  function start(id: string, options: Parameters<typeof startRunner>[3] = {}): TestRunner {
+    const runner = startRunner(aws, id, ledger, options);
+    runners.push(runner);
+    return runner;
+  }
+
+  const hostedCounts = () => runners.map((r) => r.host.hosted().length);
+
+  it('splits sessions evenly between two runners, each hosted once, bring-ups bounded', async () => {
+    const ids = await createSessions(12);
+    const [a, b] = [start('runner-a', { bringUpMs: 200 }), start('runner-b', { bringUpMs: 200 })];
+    await eventually('a 6/6 split', () => hostedCounts().join() === '6,6');
+    const all = [...(a as TestRunner).host.hosted(), ...(b as TestRunner).host.hosted()].sort();
+    expect(all).toEqual([...ids].sort());
+    for (const runner of [a, b] as TestRunner[]) {
+      expect(runner.host.maxInFlight).toBeLessThanOrEqual(placementConfig.startConcurrency);
+      expect(runner.host.maxInFlight).toBeGreaterThanOrEqual(2); // it did start several at once
+      expect(runner.commands.slots).toHaveLength(1);
+    }
+    expect(new Set(runners.map((r) => r.commands.slots[0]))).toEqual(new Set([0, 1]));
+    // The record names the owner and its slot, for forwarding.
+    const record = await sessions.get(TENANT, (a as TestRunner).host.hosted()[0] as string);
+    expect(record).toMatchObject({ ownerRunnerId: 'runner-a', slot: (a as TestRunner).commands.slots[0] });
+  });
+
+  it('hands sessions over one at a time when a runner joins, each moving with epoch + 1', async () => {
+    await createSessions(8);
+    const handedOver: string[] = [];
+    const unclaimedAtNextHandover: string[] = [];
+    const a = start('runner-a', {
+      onClose: async (sessionId, reason) => {
+        if (reason !== 'handover') return;
+        // One at a time: the previous session handed over must have been claimed before the next goes.
+        for (const previous of handedOver) {
+          const lease = await a.leases.read(sessionLeaseKey(TENANT, previous));
+          if (lease?.owner !== 'runner-b') unclaimedAtNextHandover.push(previous);
+        }
+        handedOver.push(sessionId);
+      },
+    });
+    await eventually('runner-a holds all 8', () => a.host.hosted().length === 8);
+    const epochsBefore = new Map(a.host.hosted().map((id) => [id, a.host.epochOf(id) as number]));
+
+    const b = start('runner-b');
+    await eventually('a 4/4 split', () => hostedCounts().join() === '4,4');
+    expect(handedOver).toHaveLength(4);
+    expect(unclaimedAtNextHandover).toEqual([]);
+    expect([...b.host.hosted()].sort()).toEqual([...handedOver].sort());
+    for (const sessionId of b.host.hosted()) expect(b.host.epochOf(sessionId)).toBe((epochsBefore.get(sessionId) as number) + 1);
+  });
+
+  it('drains on stop: closes, releases keeping the epoch, and a peer resumes them at once with epoch + 1', async () => {
+    await createSessions(6);
+    const leaseOwnerAtClose: (string | undefined)[] = [];
+    const a = start('runner-a', {
+      closeMs: 50,
+      onClose: async (sessionId) => {
+        leaseOwnerAtClose.push((await a.leases.read(sessionLeaseKey(TENANT, sessionId)))?.owner);
+      },
+    });
+    const b = start('runner-b');
+    await eventually('a 3/3 split', () => hostedCounts().join() === '3,3');
+    const fromA = new Map(a.host.hosted().map((id) => [id, a.host.epochOf(id) as number]));
+    const slotOfA = a.commands.slots[0] as number;
+
+    const [closesBefore, ownersBefore] = [a.host.closes.length, leaseOwnerAtClose.length];
+    const stoppedAt = Date.now();
+    const report = await a.runner.stop();
+    expect(report).toEqual({ released: 3, remaining: 0, withinBudget: true });
+    expect(a.host.closes.slice(closesBefore).map((c) => c.reason)).toEqual(['shutdown', 'shutdown', 'shutdown']);
+    expect(leaseOwnerAtClose.slice(ownersBefore)).toEqual(['runner-a', 'runner-a', 'runner-a']); // closed before released
+    expect(a.commands.stops).toBe(1);
+    for (const sessionId of fromA.keys()) {
+      const lease = await a.leases.read(sessionLeaseKey(TENANT, sessionId));
+      expect(lease?.owner === undefined || lease.owner === 'runner-b').toBe(true);
+    }
+    expect(await a.leases.read(slotLeaseKey(slotOfA))).toMatchObject({ epoch: 1 });
+    expect((await a.leases.read(slotLeaseKey(slotOfA)))?.owner).toBeUndefined();
+
+    await eventually('runner-b holds all 6', () => b.host.hosted().length === 6);
+    expect(Date.now() - stoppedAt).toBeLessThan(leaseTimings.durationMs); // released, not expired
+    for (const [sessionId, epoch] of fromA) expect(b.host.epochOf(sessionId)).toBe(epoch + 1);
+    runners = runners.filter((r) => r !== a);
+  });
+
+  it('a partitioned runner self-fences; its peer takes over only after L, never hosting twice', async () => {
+    await createSessions(4);
+    const a = start('runner-a');
+    const b = start('runner-b');
+    await eventually('a 2/2 split', () => hostedCounts().join() === '2,2');
+    const fromA = new Map(a.host.hosted().map((id) => [id, a.host.epochOf(id) as number]));
+
+    const cutAt = Date.now();
+    a.faults.rule = () => 'fail'; // runner-a can no longer reach DynamoDB at all
+    await eventually('runner-a self-fenced', () => a.host.hosted().length === 0, 3_000);
+    expect(Date.now() - cutAt).toBeLessThanOrEqual(leaseTimings.selfFenceMs + 300);
+    await eventually('runner-b took over', () => b.host.hosted().length === 4);
+    // L counts from when runner-b first saw runner-a's last token, which runner-a wrote at most one renewal
+    // period before the cut; the ledger (checked after each test) proves runner-a had let go by then.
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(leaseTimings.durationMs - leaseTimings.renewMs);
+    for (const [sessionId, epoch] of fromA) expect(b.host.epochOf(sessionId)).toBe(epoch + 1);
+  });
+
+  it('closes and releases a stopped session; hands a deleted one to the host and deletes its lease', async () => {
+    const [stopped, deleted, kept] = await createSessions(3);
+    const a = start('runner-a', {
+      onClose: async (sessionId, reason) => {
+        if (reason === 'deleted') await sessions.purge(TENANT, sessionId); // what the real host does after logout
+      },
+    });
+    await eventually('runner-a holds all 3', () => a.host.hosted().length === 3);
+
+    await sessions.setDesiredState(TENANT, stopped as string, 'stopped');
+    await sessions.markDeleted(TENANT, deleted as string);
+    await eventually('both retired', () => a.host.hosted().join() === kept);
+    expect(a.host.closes).toEqual(
+      expect.arrayContaining([
+        { sessionId: stopped, reason: 'stopped' },
+        { sessionId: deleted, reason: 'deleted' },
+      ]),
+    );
+    await eventually('stopped lease released', async () => (await a.leases.read(sessionLeaseKey(TENANT, stopped as string)))?.owner === undefined);
+    expect(await a.leases.read(sessionLeaseKey(TENANT, stopped as string))).toMatchObject({ epoch: 1 });
+    expect((await sessions.get(TENANT, stopped as string))?.ownerRunnerId).toBeUndefined();
+    await eventually('deleted lease removed', async () => (await a.leases.read(sessionLeaseKey(TENANT, deleted as string))) === undefined);
+  });
+});
