@@ -35,6 +35,7 @@ const FAULTS = ['logout', 'conflict', 'drop', 'silence'] as const;
 export function createControlHandler(sim: WaSimulator, logger: SimLogger): RequestListener {
   const routes: { method: string; path: RegExp; handle: Handler }[] = [
     { method: 'GET', path: /^\/sim\/root-key$/, handle: () => ({ rootPublicKey: sim.rootPublicKey.toString('base64'), url: sim.url }) },
+    { method: 'GET', path: /^\/sim\/health$/, handle: () => ({ ok: true, connections: sim.connectionCounts() }) },
     { method: 'GET', path: /^\/sim\/stats$/, handle: () => sim.stats() },
     {
       method: 'POST',

@@ -47,11 +47,12 @@ describe('control API', () => {
     expect(json.devices).toEqual([expect.objectContaining({ phone: ACCOUNT, deviceId: 1, state: 'online', live: 1, overlaps: 0 })]);
   });
 
-  it('serves the root key and the WebSocket URL', async () => {
+  it('serves the root key, the WebSocket URL and a cheap health answer', async () => {
     const { status, json } = await call('GET', '/sim/root-key');
 
     expect(status).toBe(200);
     expect(json).toEqual({ rootPublicKey: sim.rootPublicKey.toString('base64'), url: sim.url });
+    expect(await call('GET', '/sim/health')).toEqual({ status: 200, json: { ok: true, connections: { open: 1, registering: 0, authenticated: 1 } } });
   });
 
   it('delivers POST /sim/inbound to the device and lists what a contact received', async () => {
