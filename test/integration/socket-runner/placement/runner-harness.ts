@@ -132,17 +132,16 @@ export function startRunner(aws: AwsFixture, id: string, ledger: HostingLedger, 
   const leaseStore = new LeaseStore(leaseTable);
   const host = new FakeSessionHost(id, ledger, hostOptions);
   const commands = new FakeCommandPoller();
-  let runner: Runner | undefined;
-  const leaseManager = new LeaseManager({
+  const leaseManager: LeaseManager = new LeaseManager({
     store: leaseStore,
     clock: systemClock,
     owner: id,
     timings: leaseTimings,
     renewConcurrency: 8,
     logger,
-    onLost: (lease) => runner?.leaseLost(lease),
+    onLost: (lease) => runner.leaseLost(lease),
   });
-  runner = new Runner({
+  const runner: Runner = new Runner({
     runnerId: id,
     slotCount: Number(aws.env.SLOT_COUNT),
     clock: systemClock,
