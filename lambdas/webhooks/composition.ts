@@ -9,6 +9,7 @@ import { SqsQueue } from '../../core/aws/sqs-queue.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { tables } from '../../core/resources.ts';
+import type { OptOutDeps } from '../../core/campaigns/opt-out.ts';
 import { CachedEndpointDirectory } from '../../core/webhooks/endpoint-directory.ts';
 import { DeliveryRepository } from '../../core/webhooks/delivery-repository.ts';
 import { HttpWebhookSender } from '../../core/webhooks/http-webhook-sender.ts';
@@ -30,6 +31,8 @@ export interface WebhooksOverrides {
 /** The delivery use-cases' dependencies, with metrics the handlers flush after each batch. */
 export interface WebhooksRuntime extends DeliveryDeps {
   readonly metrics: FlushableDeliveryMetrics;
+  /** Inbound opt-out keywords put the sender on the tenant's suppression list (core/campaigns/opt-out.ts). */
+  readonly optOut: OptOutDeps;
 }
 
 /** An attempt's claim outlives the send deadline generously and ends well before SQS redelivers (60 s). */
@@ -49,5 +52,6 @@ export function composeWebhooks(config: WebhooksConfig, logger: Logger, override
     logger,
     metrics: overrides.metrics ?? new PowertoolsDeliveryMetrics(),
     claimMs: config.timeoutMs + CLAIM_MARGIN_MS,
+    optOut: { tenants: new DynamoTable(clients.doc, config.tables.tenants, tables.tenants), clock },
   };
 }

@@ -9,8 +9,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { eventDataIssues, parseEventEnvelope } from '../../core/domain/event-schemas.ts';
 import { createLogger } from '../../core/logger.ts';
+import { applyOptOut } from '../../core/campaigns/opt-out.ts';
 import { fanOutEvent } from '../../core/webhooks/fan-out-event.ts';
-import type { DeliveryDeps } from '../../core/webhooks/run-delivery-attempt.ts';
 import { composeWebhooks, type WebhooksRuntime } from './composition.ts';
 import { loadWebhooksConfig } from './config.ts';
 import { processSqsBatch } from './sqs-batch.ts';
@@ -27,10 +27,12 @@ export async function handleEvents(deps: WebhooksRuntime, event: SQSEvent, conte
   }
 }
 
-async function handleEventRecord(deps: DeliveryDeps, record: SQSRecord): Promise<void> {
+async function handleEventRecord(deps: WebhooksRuntime, record: SQSRecord): Promise<void> {
   const envelope = parseEventEnvelope(JSON.parse(record.body));
   const issues = eventDataIssues(envelope);
   if (issues.length) logger.warn('webhook.event_data_mismatch', { eventId: envelope.id, type: envelope.type, fields: issues });
+  // Campaign opt-out (STOP, ...): suppress the sender before anything else; a no-op for every other event.
+  await applyOptOut(envelope, deps.optOut);
   await fanOutEvent(deps, envelope);
 }
 
