@@ -2,7 +2,7 @@
  * Sessions: create, list, read, start, stop, delete. What the tenant asks for is recorded here; the socket
  * runners act on it and report the status back on the same record.
  */
-import type { SessionRecord } from '../../../core/domain/session.ts';
+import type { DesiredState, SessionRecord } from '../../../core/domain/session.ts';
 import { json } from '../http.ts';
 import { defineRoute } from '../router.ts';
 import { pageQuery, sessionParams } from '../schemas/common.ts';
@@ -58,38 +58,8 @@ export const sessionRoutes = [
       return json(200, toSessionView(await getSession(deps, principal.tenantId, params.id)));
     },
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/v1/sessions/{id}/start',
-    operationId: 'startSession',
-    summary: 'Start a session',
-    description: 'Sets the desired state to running; a runner claims the session and connects it.',
-    tags,
-    access: 'tenant',
-    idempotent: true,
-    params: sessionParams,
-    responses: { 202: { description: 'The session, as now wanted.', schema: sessionView } },
-    async handle({ params, principal, deps }) {
-      const session = await setDesiredState(deps, { tenantId: principal.tenantId, sessionId: params.id, desiredState: 'running' });
-      return json(202, toSessionView(session));
-    },
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/v1/sessions/{id}/stop',
-    operationId: 'stopSession',
-    summary: 'Stop a session',
-    description: 'Sets the desired state to stopped; the owner closes the socket and keeps the credentials.',
-    tags,
-    access: 'tenant',
-    idempotent: true,
-    params: sessionParams,
-    responses: { 202: { description: 'The session, as now wanted.', schema: sessionView } },
-    async handle({ params, principal, deps }) {
-      const session = await setDesiredState(deps, { tenantId: principal.tenantId, sessionId: params.id, desiredState: 'stopped' });
-      return json(202, toSessionView(session));
-    },
-  }),
+  desiredStateRoute('start', 'running', 'Sets the desired state to running; a runner claims the session and connects it.'),
+  desiredStateRoute('stop', 'stopped', 'Sets the desired state to stopped; the owner closes the socket and keeps the credentials.'),
   defineRoute({
     method: 'DELETE',
     path: '/v1/sessions/{id}',
@@ -107,6 +77,26 @@ export const sessionRoutes = [
     },
   }),
 ];
+
+/** `POST /v1/sessions/{id}/start|stop`: records the desired state; the runners act on it. */
+function desiredStateRoute(action: 'start' | 'stop', desiredState: DesiredState, description: string) {
+  return defineRoute({
+    method: 'POST',
+    path: `/v1/sessions/{id}/${action}`,
+    operationId: `${action}Session`,
+    summary: `${action === 'start' ? 'Start' : 'Stop'} a session`,
+    description,
+    tags,
+    access: 'tenant',
+    idempotent: true,
+    params: sessionParams,
+    responses: { 202: { description: 'The session, as now wanted.', schema: sessionView } },
+    async handle({ params, principal, deps }) {
+      const session = await setDesiredState(deps, { tenantId: principal.tenantId, sessionId: params.id, desiredState });
+      return json(202, toSessionView(session));
+    },
+  });
+}
 
 export function toSessionView(session: SessionRecord) {
   return {
