@@ -64,6 +64,11 @@ export class CommandLane {
     return this.pending.size;
   }
 
+  /** Resolves when every command handed to the lane so far has settled. */
+  async drain(): Promise<void> {
+    await this.tail;
+  }
+
   /** Runs a command heard of through the queue; resolves with what happened to it. */
   submit(commandId: string): Promise<LaneOutcome> {
     return this.enqueue(commandId, () => this.deps.executor.execute(this.deps.target, commandId, this.context()));
