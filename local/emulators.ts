@@ -9,7 +9,7 @@
  * a batch; each of those would make local runs behave unlike AWS exactly where D3 depends on SQS.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     mkdirSync(s3Dir, { recursive: true });
     if (!options.dataDir) closers.push(async () => rmSync(s3Dir, { recursive: true, force: true }));
     enableS3rverDesTokens();
+    // s3rver's run() never settles when its port is taken (the error is only emitted): check first.
+    const s3Port = options.ports?.s3 ?? 0;
+    if (s3Port !== 0) {
+      await probePort(s3Port, host).catch((error: unknown) => {
+        throw new EmulatorStartError('s3', s3Port, error);
+      });
+    }
     const s3 = new S3rver({ port: options.ports?.s3 ?? 0, address: host, directory: s3Dir, silent: true });
     const s3Address = await s3.run().catch((error: unknown) => {
       throw new EmulatorStartError('s3', options.ports?.s3 ?? 0, error);
@@ -115,6 +122,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Resolves when `port` can be listened on right now (bound and released at once). */
+function probePort(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  return listen(probe, port, host).then(() => closeServer(probe));
 }
 
 function closeServer(server: Server): Promise<void> {
