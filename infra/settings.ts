@@ -36,8 +36,11 @@ const settingsShape = z.object({
     .string()
     .regex(/^[a-z][a-z0-9-]{1,28}[a-z0-9]$/, 'name: lowercase letters, digits and dashes, 3-30 characters')
     .default('wa-fleet'),
-  /** Slots S = the runner service's maximum task count (D3): one FIFO command queue (+DLQ) per slot. */
-  slotCount: count(10, 1, 1000),
+  /**
+   * Slots S = the runner service's maximum task count (D3): one FIFO command queue (+DLQ) per slot. At least
+   * 2: a rolling deploy of a single runner needs a free slot for its replacement.
+   */
+  slotCount: count(10, 2, 1000),
   /** Runner task size: vCPU units (1024 = 1 vCPU) and memory in MiB. */
   runnerCpu: z.coerce.number().int().refine((cpu) => cpu in FARGATE_MEMORY, 'runnerCpu: 256, 512, 1024, 2048 or 4096').default(1024),
   runnerMemoryMiB: count(2048, 512, 30720),

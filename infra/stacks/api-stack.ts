@@ -7,7 +7,7 @@
  * The authorizer verifies the admin key against a SHA-256 read from SSM at deploy time
  * (ADMIN_API_KEY_SHA256): the key itself is in no template, no environment and no AWS service.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -141,7 +141,11 @@ export class ApiStack extends Stack {
       'The account-level API Gateway CloudWatch role needs AmazonAPIGatewayPushToCloudWatchLogs, the AWS-managed policy made for it.',
     );
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/v1'), description: 'Base URL of the REST API' });
+    new CfnOutput(this, 'ApiUrl', {
+      // No trailing slash: clients append `/v1/...`.
+      value: Fn.join('', ['https://', this.api.restApiId, '.execute-api.', this.region, '.', this.urlSuffix, '/', this.api.deploymentStage.stageName]),
+      description: 'Base URL of the REST API (append /v1/...)',
+    });
   }
 }
 

@@ -5,8 +5,13 @@
  * waits the full 120 s Fargate allows, in which a runner flushes credentials, closes its sockets and releases
  * its leases so peers resume the sessions at once without a QR.
  *
- * Rolling deploys start the new tasks before stopping the old (min healthy 100 %, max 200 %), so no session
- * waits for a cold start; the circuit breaker rolls back a deploy whose tasks never turn healthy.
+ * Rolling deploys: a runner reports healthy only once it holds a slot, and slots are as many as the service's
+ * maximum task count, so at full scale a new task can only become healthy after an old one has handed over
+ * and released its slot. Hence min healthy 50 % (ECS may stop half the old tasks while their replacements
+ * wait for slots; their sessions move to the other runners gracefully), max 200 % (below full scale the new
+ * tasks start next to the old ones and take free slots at once), and a health-check start period long enough
+ * to cover a peer's full 120 s handover. The circuit breaker rolls back a deploy whose tasks never turn
+ * healthy.
  *
  * Networking is a setting: `public` puts tasks in public subnets with public IPs (no NAT: cheapest),
  * `private` puts them behind NAT gateways (fixed egress IPs). Either way they accept no inbound traffic and
@@ -120,7 +125,8 @@ export class RunnerStack extends Stack {
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
-        startPeriod: Duration.seconds(60),
+        // Covers waiting for a slot that a stopping peer releases only after its handover (up to 120 s).
+        startPeriod: Duration.seconds(300),
       },
     });
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
@@ -142,7 +148,7 @@ export class RunnerStack extends Stack {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: settings.minRunners,
-      minHealthyPercent: 100,
+      minHealthyPercent: 50,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       assignPublicIp: isPublic,

@@ -116,8 +116,10 @@ describe('REST API', () => {
     }
   });
 
-  it('outputs the base URL', () => {
-    expect(api.toJSON().Outputs.ApiUrl.Value).toBeDefined();
+  it('outputs the base URL, without a trailing slash, ending in the stage', () => {
+    const parts = api.toJSON().Outputs.ApiUrl.Value['Fn::Join'][1] as unknown[];
+    expect(parts[0]).toBe('https://');
+    expect(parts.at(-1)).toEqual({ Ref: expect.stringMatching(/^RestApiDeploymentStageprod/) });
   });
 });
 

@@ -45,7 +45,9 @@ describe('runner task', () => {
   it('health-checks GET /health on the health port and tells the runner that port', () => {
     const { HealthCheck, Environment } = container();
     expect(HealthCheck.Command.join(' ')).toContain("fetch('http://127.0.0.1:8080/health')");
-    expect(HealthCheck).toMatchObject({ Interval: 15, Retries: 3, StartPeriod: 60, Timeout: 5 });
+    // A new runner is healthy once it holds a slot, which may be after a stopping peer's 120 s handover.
+    expect(HealthCheck).toMatchObject({ Interval: 15, Retries: 3, Timeout: 5 });
+    expect(HealthCheck.StartPeriod).toBeGreaterThan(120 + 60);
     expect(Environment).toContainEqual({ Name: 'HEALTH_PORT', Value: '8080' });
   });
 
@@ -79,12 +81,12 @@ describe('runner task', () => {
 });
 
 describe('runner service', () => {
-  it('rolls deploys over without a capacity dip and rolls back deploys that never turn healthy', () => {
+  it('rolls deploys over so new runners can take the slots old ones release, and rolls back deploys that never turn healthy', () => {
     runner.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       DesiredCount: 3,
       DeploymentConfiguration: {
-        MinimumHealthyPercent: 100,
+        MinimumHealthyPercent: 50,
         MaximumPercent: 200,
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
       },

@@ -49,7 +49,7 @@ describe('deployment settings', () => {
   });
 
   it.each([
-    [{ slotCount: '0' }, 'slotCount'],
+    [{ slotCount: '1' }, 'slotCount'],
     [{ runnerCpu: 1000 }, 'runnerCpu'],
     [{ runnerCpu: 512, runnerMemoryMiB: 8192 }, 'runnerMemoryMiB'],
     [{ minRunners: 11 }, 'minRunners cannot exceed slotCount'],
