@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { createAwsClients, destroyAwsClients } from '../core/aws/clients.ts';
 import { SqsQueue } from '../core/aws/sqs-queue.ts';
@@ -26,12 +25,12 @@ import { StackHealth, type ServiceProbe } from './health/stack-health.ts';
 import { listenHttp, type RequestListener } from './http-listener.ts';
 import { FUNCTION_MODULES, describeFunction, loadFunction, type FunctionName, type LambdaHandler, type LoadedFunction } from './lambda-functions.ts';
 import { provisionResources } from './provision.ts';
+import { REPO_ROOT } from './repo-root.ts';
 import { RunnerFleet } from './runners/runner-fleet.ts';
 import { startSimulator, type SimulatorHost } from './simulator-host.ts';
 import { applyStackEnvironment, runnerEnvironment, stackEnvironment } from './stack-env.ts';
 import { portError } from './startup-error.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Physical name prefix of every local table, queue and bucket. */
 export const LOCAL_PREFIX = 'wa-fleet-';
 const RUNNER_ENTRY = 'socket-runner/main.ts';

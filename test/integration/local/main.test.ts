@@ -68,3 +68,18 @@ describe('npm start (local/main.ts)', () => {
     expect(stderr).toMatch(/^wa-fleet: the data directory .+ is not writable \(ENOTDIR\); set DATA_DIR to a writable directory\n$/);
   });
 });
+
+describe('npm run runner (local/join-runner.ts)', () => {
+  it('exits 1 with one line when no stack runs on the data directory', async () => {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'local/join-runner.ts'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, DATA_DIR: tempDir() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^wa-fleet: no running stack found in .+ \(stack\.json missing\); start one with `npm start`.*\n$/);
+  });
+});

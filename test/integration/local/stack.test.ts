@@ -126,4 +126,28 @@ describe('the embedded stack', () => {
       blocker.close();
     }
   });
+
+  it('runs the WhatsApp simulator beside the stack and points runners at it, with its trust anchor preloaded', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wa-fleet-stack-'));
+    const running = await boot({ config: config(dataDir, { WA_SIMULATOR: 'true', SIM_PORT: '0', LOCAL_RUNNERS: '1' }), runnerEntry: fakeRunner });
+    await expect.poll(async () => (await health(running)).status, { timeout: 15_000, interval: 100 }).toBe(200);
+    expect((await health(running)).body.services.simulator).toMatchObject({ ok: true });
+
+    const runner = running.runners!.runners()[0]!;
+    const seen = (await fetch(`http://127.0.0.1:${runner.healthPort}/health?detail`).then((res) => res.json())) as {
+      env: Record<string, string>;
+      execArgv: string[];
+    };
+
+    expect(seen.env).toMatchObject({
+      WA_SIMULATOR: 'true',
+      WA_WEB_SOCKET_URL: running.simulator!.url,
+      AWS_ENDPOINT_URL_SQS: running.endpoints.sqs,
+      SESSIONS_TABLE: 'wa-fleet-sessions',
+    });
+    expect(Buffer.from(seen.env.WA_SIM_ROOT_PUBLIC_KEY ?? '', 'base64')).toHaveLength(32);
+    expect(seen.env.ADMIN_API_KEY).toBeUndefined();
+    expect(seen.execArgv.some((arg) => arg.endsWith('local/wa-simulator/preload.ts'))).toBe(true);
+    expect(existsSync(join(dataDir, 'wa-simulator'))).toBe(true);
+  });
 });
