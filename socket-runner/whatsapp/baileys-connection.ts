@@ -17,6 +17,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { MessageContent } from '../../core/domain/message.ts';
 import { bridgeBaileysLogger } from './baileys-logger.ts';
+import { muteLibsignalSessionDumps } from './libsignal-console.ts';
 import { toReceipts, toReceivedMessage, toUserReceipts } from './inbound-message.ts';
 import { DEFAULT_MEDIA_DOWNLOAD, MediaUnavailableError, openMediaStream, type MediaDownloadOptions } from './media-download.ts';
 import { toBaileysMessage } from './message-content.ts';
@@ -38,6 +39,7 @@ export interface BaileysConnectionOptions {
 }
 
 export function baileysConnectionFactory(options: BaileysConnectionOptions = {}): ConnectionFactory {
+  muteLibsignalSessionDumps();
   const media = { ...DEFAULT_MEDIA_DOWNLOAD, ...options.media };
   return (params) => new BaileysConnection(params, options, media);
 }
@@ -144,9 +146,13 @@ class BaileysConnection implements WhatsAppConnection {
     });
     this.on('creds.update', () => listener.onCredsUpdate());
     this.on('messages.upsert', ({ messages, type }) => {
-      if (type !== 'notify') return;
       for (const message of messages) {
-        const received = toReceivedMessage(message);
+        // Baileys' event buffer folds a receipt that arrives within ~100 ms of a send into the upsert.
+        if (message.key.fromMe && typeof message.status === 'number') {
+          toReceipts([{ key: message.key, update: { status: message.status } }]).forEach((receipt) => listener.onReceipt(receipt));
+          continue;
+        }
+        const received = type === 'notify' ? toReceivedMessage(message) : undefined;
         if (received) listener.onMessage(received);
       }
     });
