@@ -8,8 +8,8 @@ import {
   md5OfMessageAttributes,
   type MessageAttributeValue,
   type NewMessage,
-  type QueueSettings,
 } from './emulated-queue.ts';
+import { DEFAULT_SETTINGS, applySettings, int, settingOf } from './queue-settings.ts';
 import { SqsEmulatorError } from './sqs-emulator-error.ts';
 
 type Input = Record<string, unknown>;
@@ -22,14 +22,6 @@ export interface SqsServiceOptions {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const DEFAULT_SETTINGS: QueueSettings = {
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  retentionSeconds: 4 * 24 * 3600,
-  maximumMessageSize: 1024 * 1024,
-  receiveWaitTimeSeconds: 0,
-  contentBasedDeduplication: false,
-};
 // Characters SQS accepts in a message body (XML 1.0 character ranges).
 // eslint-disable-next-line no-control-regex
 const INVALID_BODY_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -282,66 +274,6 @@ export class SqsService {
   }
 }
 
-function applySettings(settings: QueueSettings, attributes: Record<string, string>, fifo: boolean, dlq: (arn: string) => EmulatedQueue): void {
-  for (const [key, value] of Object.entries(attributes)) {
-    switch (key) {
-      case 'VisibilityTimeout':
-        settings.visibilityTimeoutSeconds = int(value, 30, 0, 43_200, key);
-        break;
-      case 'DelaySeconds':
-        settings.delaySeconds = int(value, 0, 0, 900, key);
-        break;
-      case 'MessageRetentionPeriod':
-        settings.retentionSeconds = int(value, 345_600, 60, 1_209_600, key);
-        break;
-      case 'MaximumMessageSize':
-        settings.maximumMessageSize = int(value, 1_048_576, 1024, 1_048_576, key);
-        break;
-      case 'ReceiveMessageWaitTimeSeconds':
-        settings.receiveWaitTimeSeconds = int(value, 0, 0, 20, key);
-        break;
-      case 'ContentBasedDeduplication':
-        settings.contentBasedDeduplication = value === 'true';
-        break;
-      case 'RedrivePolicy': {
-        if (!value) {
-          settings.redrivePolicy = undefined;
-          break;
-        }
-        const policy = JSON.parse(value) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
-        const target = dlq(String(policy.deadLetterTargetArn));
-        if (target.fifo !== fifo) throw new SqsEmulatorError('InvalidParameterValue', 'A dead-letter queue must be of the same type as its source queue.');
-        settings.redrivePolicy = { deadLetterTargetArn: target.arn, maxReceiveCount: int(policy.maxReceiveCount, 10, 1, 1000, 'maxReceiveCount') };
-        break;
-      }
-      case 'FifoQueue':
-      case 'KmsMasterKeyId':
-      case 'KmsDataKeyReusePeriodSeconds':
-      case 'SqsManagedSseEnabled':
-      case 'Policy':
-      case 'DeduplicationScope':
-      case 'FifoThroughputLimit':
-      case 'RedriveAllowPolicy':
-        break; // accepted, no local effect
-      default:
-        throw new SqsEmulatorError('InvalidAttributeName', `Unknown Attribute ${key}.`);
-    }
-  }
-}
-
-function settingOf(settings: QueueSettings, attribute: string): unknown {
-  const map: Record<string, unknown> = {
-    VisibilityTimeout: settings.visibilityTimeoutSeconds,
-    DelaySeconds: settings.delaySeconds,
-    MessageRetentionPeriod: settings.retentionSeconds,
-    MaximumMessageSize: settings.maximumMessageSize,
-    ReceiveMessageWaitTimeSeconds: settings.receiveWaitTimeSeconds,
-    ContentBasedDeduplication: settings.contentBasedDeduplication,
-    RedrivePolicy: settings.redrivePolicy,
-  };
-  return map[attribute];
-}
-
 function sendOutput(result: ReturnType<EmulatedQueue['send']>): Output {
   return {
     MessageId: result.messageId,
@@ -370,15 +302,6 @@ function list(value: unknown): string[] {
 function str(value: unknown, parameter: string): string {
   if (typeof value !== 'string') throw new SqsEmulatorError('MissingParameter', `The request must contain the parameter ${parameter}.`);
   return value;
-}
-
-function int(value: unknown, fallback: number, min: number, max: number, parameter: string): number {
-  if (value === undefined || value === null) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new SqsEmulatorError('InvalidParameterValue', `Value ${String(value)} for parameter ${parameter} is invalid. Reason: Must be >= ${min} and <= ${max}.`);
-  }
-  return n;
 }
 
 function visibility(value: unknown): number {
