@@ -126,7 +126,7 @@ export class Runner implements Ownership {
   }
 
   fenced(error: FencedError): void {
-    this.placement?.fenced(error.sessionId);
+    this.placement?.fenced(error.sessionId, error.epoch);
   }
 
   // --- lifecycle -------------------------------------------------------------------------------------

@@ -158,22 +158,33 @@ export class Placement {
     }
   }
 
-  /** The host reports a session that ended without `close`. */
+  /**
+   * The host reports a session that ended without `close`. The report names no epoch, so it may come from
+   * an actor of an earlier ownership of the same session: 'lost' is ignored (lease loss is known first
+   * hand), 'fenced' is believed only when the record shows a newer owner.
+   */
   sessionEnded(sessionId: string, reason: SessionEndReason): void {
     const holding = this.held.get(sessionId);
-    if (!holding || holding.phase === 'closing') return;
-    if (reason === 'fenced' || reason === 'lost') {
-      this.held.delete(sessionId);
-      this.deps.leases.abandon(holding.lease, reason);
+    if (!holding || holding.phase === 'closing' || reason === 'lost') return;
+    if (reason === 'fenced') {
+      void this.deps.sessions
+        .get(holding.tenantId, sessionId)
+        .then((record) => {
+          if (record?.epoch !== undefined && record.epoch > holding.lease.epoch) this.fenced(sessionId, holding.lease.epoch);
+        })
+        .catch(() => undefined);
       return;
     }
     holding.phase = 'closing';
     void this.letGo(holding).catch((error: unknown) => this.deps.logger.warn('placement.end_failed', { sessionId, error: String(error) }));
   }
 
-  /** A fenced auth write: another owner exists. */
-  fenced(sessionId: string): void {
-    this.sessionEnded(sessionId, 'fenced');
+  /** A write of ownership `epoch` was fenced: another owner exists. Stale reports of older epochs are ignored. */
+  fenced(sessionId: string, epoch: number): void {
+    const holding = this.held.get(sessionId);
+    if (!holding || holding.lease.epoch !== epoch) return;
+    this.held.delete(sessionId);
+    this.deps.leases.abandon(holding.lease, 'fenced');
   }
 
   private async run(): Promise<void> {

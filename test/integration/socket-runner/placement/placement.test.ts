@@ -4,6 +4,7 @@ import { systemClock } from '../../../../core/clock.ts';
 import { DEFAULT_PACING } from '../../../../core/domain/session.ts';
 import { newId } from '../../../../core/ids.ts';
 import { SessionRepository } from '../../../../core/sessions/session-repository.ts';
+import { FencedError } from '../../../../socket-runner/contracts.ts';
 import { sessionLeaseKey, slotLeaseKey } from '../../../../socket-runner/lease/lease-records.ts';
 import { provisionedAws, type AwsFixture } from '../../../support/aws-fixture.ts';
 import { eventually, HostingLedger, leaseTimings, placementConfig, startRunner, stopRunners, type TestRunner } from './runner-harness.ts';
@@ -159,5 +160,24 @@ describe('placement and drain, two runners in one process', () => {
     expect(await a.leases.read(sessionLeaseKey(TENANT, stopped as string))).toMatchObject({ epoch: 1 });
     expect((await sessions.get(TENANT, stopped as string))?.ownerRunnerId).toBeUndefined();
     await eventually('deleted lease removed', async () => (await a.leases.read(sessionLeaseKey(TENANT, deleted as string))) === undefined);
+  });
+
+  it('ignores stale end and fence reports from an earlier ownership, and acts on a current one', async () => {
+    const [sessionId] = (await createSessions(1)) as [string];
+    const a = start('runner-a');
+    await eventually('runner-a hosts it', () => a.host.hosted().length === 1);
+    const epoch = a.host.epochOf(sessionId) as number;
+    const owned = a.runner.owned(sessionId);
+
+    a.runner.fenced(new FencedError(sessionId, epoch - 1)); // a late write of an older actor
+    a.runner.sessionEnded(sessionId, 'lost');
+    a.runner.sessionEnded(sessionId, 'fenced'); // the record shows no newer owner
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(owned?.lost.aborted).toBe(false);
+    expect(a.runner.owned(sessionId)).toBe(owned);
+
+    a.runner.fenced(new FencedError(sessionId, epoch));
+    expect(owned?.lost.aborted).toBe(true);
+    expect(a.host.hosted()).toEqual([]);
   });
 });
