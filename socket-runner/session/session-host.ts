@@ -177,7 +177,9 @@ class SessionSupervisor implements HostedSessions {
           this.deps.events.publish([event]).catch((error: unknown) => logger.error('host.event_publish_failed', { error }));
         },
         onReceipt: (receipt) => receipts.record(receipt),
-        onDisconnect: (rule) => this.deps.metrics?.reconnect(rule.reason),
+        onDisconnect: (rule) => {
+          if (rule.action === 'backoff' || rule.action === 'reconnect_now') this.deps.metrics?.reconnect(rule.reason);
+        },
         beforePurge: async () => {
           await ref.lane?.settleForDeletion().catch((error: unknown) => logger.warn('host.settle_failed', { error }));
         },
