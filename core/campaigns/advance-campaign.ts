@@ -15,10 +15,11 @@ import type { Clock } from '../clock.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
 import type { Logger } from '../logger.ts';
 import { newId } from '../ids.ts';
+import type { SessionRecord } from '../domain/session.ts';
 import type { SessionRepository } from '../sessions/session-repository.ts';
 import { isActive, isFinished, type CampaignCounts, type CampaignRecord, type CampaignStep, type SliceClaim } from './campaign.ts';
 import type { CampaignCommands } from './campaign-commands.ts';
-import { decide, type Decision, type GuardSettings } from './campaign-guards.ts';
+import { decide, effectivePace, type Decision, type GuardSettings } from './campaign-guards.ts';
 import type { CampaignKey, CampaignPatch, CampaignStore } from './campaign-store.ts';
 import { applyStep } from './apply-step.ts';
 import { addCounts, collectOutcomes, countDeltas, updateRecentOutcomes } from './outcomes.ts';
@@ -102,7 +103,7 @@ export async function advanceCampaign(key: CampaignKey, deps: SchedulerDeps, bud
     applyDecision(campaign, decision, patch, now);
     nextRunAt = nextRunFor(decision, inFlight, now, settings);
     if (decision.kind === 'send') {
-      const planned = await planAndRead(campaign, decision, deps, budget, now);
+      const planned = await planAndRead(campaign, session, decision, deps, budget, now);
       slice = planned.slice;
       reserved = planned.reserved;
       Object.assign(patch.set, planned.set);
@@ -188,6 +189,7 @@ function nextRunFor(decision: Decision, inFlight: boolean, now: number, settings
 
 async function planAndRead(
   campaign: CampaignRecord,
+  session: SessionRecord | undefined,
   decision: Extract<Decision, { kind: 'send' }>,
   deps: SchedulerDeps,
   budget: SendBudget,
@@ -195,7 +197,7 @@ async function planAndRead(
 ): Promise<{ slice?: SliceClaim; reserved: number; set: Record<string, unknown> }> {
   const { settings } = deps;
   const plan = planSlice({
-    pace: campaign.pace,
+    pace: effectivePace(campaign, session),
     warmUp: campaign.warmUp,
     startedAt: campaign.startedAt ? Date.parse(campaign.startedAt) : now,
     lastSliceAt: campaign.lastSliceAt ? Date.parse(campaign.lastSliceAt) : undefined,

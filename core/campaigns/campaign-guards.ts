@@ -10,7 +10,7 @@
  *   backlog of unsent commands: hold, keep status running, and go on by itself when the cause clears.
  */
 import type { SessionRecord } from '../domain/session.ts';
-import type { AutoPauseReason, CampaignCounts, CampaignRecord, HoldReason } from './campaign.ts';
+import type { AutoPauseReason, CampaignCounts, CampaignRecord, HoldReason, Pace } from './campaign.ts';
 import { isQuiet, quietEndsAt, quietStartsAt } from './quiet-hours.ts';
 
 export interface FailureSpikeSettings {
@@ -38,6 +38,15 @@ export type Decision =
   | { readonly kind: 'complete' }
   /** Send a slice; commands must not go out after `quietStartsAt` (when quiet hours are set). */
   | { readonly kind: 'send'; readonly quietStartsAt?: number };
+
+/**
+ * The campaign's pace, capped at its session's own pacing: the runner sends no faster than that anyway, and
+ * enqueuing faster would only build a backlog that expires.
+ */
+export function effectivePace(campaign: Pick<CampaignRecord, 'pace'>, session: Pick<SessionRecord, 'pacing'> | undefined): Pace {
+  const sessionRate = session?.pacing?.perMinute;
+  return sessionRate && sessionRate < campaign.pace.perMinute ? { ...campaign.pace, perMinute: sessionRate } : campaign.pace;
+}
 
 export function isFailureSpike(recentOutcomes: string, settings: FailureSpikeSettings): boolean {
   const window = recentOutcomes.slice(-settings.window);
@@ -67,7 +76,7 @@ export function decide(
     return { kind: 'hold', reason: 'quiet_hours', nextRunAt: quietEndsAt(now, campaign.quietHours, campaign.timezone) };
   }
   if (session.status !== 'open') return { kind: 'hold', reason: 'session_not_open', nextRunAt: soon };
-  const perTick = (campaign.pace.perMinute * settings.tickMs) / 60_000;
+  const perTick = (effectivePace(campaign, session).perMinute * settings.tickMs) / 60_000;
   if (counts.queued > Math.max(10, perTick * settings.backlogTicks)) return { kind: 'hold', reason: 'backlog', nextRunAt: soon };
   return {
     kind: 'send',

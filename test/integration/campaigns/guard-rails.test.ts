@@ -154,4 +154,12 @@ describe('campaign guard rails on the emulators', () => {
     expect(commands).toHaveLength(20);
     expect(commands.every((command) => command.status === 'delivered')).toBe(true);
   });
+
+  it('never enqueues faster than the session\'s own pacing allows', async () => {
+    await world.sessions.create({ tenantId, sessionId: 'slow-session', pacing: { perMinute: 4, burst: 2, jitterMs: 0 } });
+    await world.sessions.updateFromOwner(tenantId, 'slow-session', 1, { status: 'open', slot: 0 });
+    await world.create(tenantId, { sessionId: 'slow-session', name: 'slow', message: { type: 'text', text: 'x' }, recipients: recipients(20), pace: { perMinute: 10, jitterPercent: 0 } });
+    expect((await tick()).summary.enqueued).toBe(4);
+    expect((await tick()).summary.enqueued).toBe(4);
+  });
 });

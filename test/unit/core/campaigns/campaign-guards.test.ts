@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, type CampaignRecord } from '../../../../core/campaigns/campaign.ts';
-import { decide, isFailureSpike, type GuardSettings } from '../../../../core/campaigns/campaign-guards.ts';
+import { decide, effectivePace, isFailureSpike, type GuardSettings } from '../../../../core/campaigns/campaign-guards.ts';
 import type { SessionRecord } from '../../../../core/domain/session.ts';
 import { DEFAULT_PACING } from '../../../../core/domain/session.ts';
 
@@ -90,5 +90,14 @@ describe('campaign guard rails', () => {
     const all = campaign({ cursor: 100 });
     expect(decide(all, session(), { ...counts, queued: 2 }, '', NOW, settings)).toMatchObject({ kind: 'drain' });
     expect(decide(all, session(), { ...counts, queued: 0 }, '', NOW, settings)).toEqual({ kind: 'complete' });
+  });
+
+  it('never outpaces the session: the pace is capped at the session\'s own pacing', () => {
+    expect(effectivePace(campaign(), session({ pacing: { perMinute: 4, burst: 2, jitterMs: 0 } }))).toEqual({ perMinute: 4, jitterPercent: 0 });
+    expect(effectivePace(campaign(), session({ pacing: { perMinute: 60, burst: 2, jitterMs: 0 } }))).toEqual({ perMinute: 10, jitterPercent: 0 });
+    // The backlog allowance follows the capped pace: three ticks at 4/min, not at 10/min.
+    const slow = session({ pacing: { perMinute: 4, burst: 2, jitterMs: 0 } });
+    expect(decide(campaign(), slow, { ...campaign().counts, queued: 13 }, '', NOW, settings)).toMatchObject({ kind: 'hold', reason: 'backlog' });
+    expect(decide(campaign(), session(), { ...campaign().counts, queued: 13 }, '', NOW, settings)).toEqual({ kind: 'send' });
   });
 });
