@@ -3,7 +3,7 @@
 // context CDK stages holds only what .dockerignore lets in, and the runner bundles from it into one file
 // that loads.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,25 @@ describe('function bundles', () => {
       const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sourcesContent?: unknown };
       expect(map.sourcesContent, name).toBeUndefined();
     }
+  });
+
+  it('load and export `handler`, with the AWS SDK resolved as the Lambda runtime provides it', () => {
+    const dirs = Object.entries(functions()).map(([name, fn]) => {
+      const dir = path.join(scratch, `lambda-${name}`);
+      mkdirSync(dir);
+      copyFileSync(path.join(functionAssetDir(fn), 'index.mjs'), path.join(dir, 'index.mjs'));
+      symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      return [name, dir] as const;
+    });
+    // One child process imports every bundle (as Lambda's runtime would, with the SDK on the module path).
+    const script = `const out = {}; for (const [name, dir] of ${JSON.stringify(dirs)}) { out[name] = typeof (await import(dir + '/index.mjs')).handler; } process.stdout.write(JSON.stringify(out));`;
+    const load = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+    });
+
+    expect(JSON.parse(load.stdout || '{}'), load.stderr).toEqual(Object.fromEntries(dirs.map(([name]) => [name, 'function'])));
   });
 });
 

@@ -1,7 +1,7 @@
 // cdk-nag AwsSolutions checks over the whole app: zero unacknowledged findings (errors and warnings) with the
 // default settings and with every optional branch switched on; every acknowledgment carries a reason; and the
 // checks still catch what they should (an insecure bucket, a wildcard grant no pattern covers).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,8 +24,13 @@ function synthWithNag(context: Record<string, unknown> = {}): SynthesizedFleet {
 }
 
 describe('AwsSolutions checks', () => {
+  let defaults: SynthesizedFleet;
+  beforeAll(() => {
+    defaults = synthWithNag();
+  });
+
   it('report nothing unacknowledged with the default settings', () => {
-    const { app } = synthWithNag();
+    const { app } = defaults;
     const report = new FleetNagChecks().validateScope(app);
 
     expect(findings(report)).toEqual([]);
@@ -45,7 +50,7 @@ describe('AwsSolutions checks', () => {
   });
 
   it('acknowledge every finding with a specific reason', () => {
-    const { app } = synthWithNag();
+    const { app } = defaults;
     const acknowledgments: [string, string][] = [];
     const visit = (construct: IConstruct) => {
       for (const entry of construct.node.metadata) {
