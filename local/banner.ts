@@ -17,7 +17,7 @@ export function banner(stack: RunningStack, config: LocalConfig, startedInMs: nu
   const runners =
     config.localRunners === 0
       ? 'none (LOCAL_RUNNERS=0)'
-      : `${config.localRunners} (${config.runnerRestart ? 'restarted when they exit' : 'not restarted: LOCAL_RUNNER_RESTART=false'}); join more with \`npm run runner\``;
+      : `${config.localRunners} starting (watch /health; ${config.runnerRestart ? 'restarted when they exit' : 'not restarted: LOCAL_RUNNER_RESTART=false'}); add one with \`npm run runner\``;
   const unavailable = Object.values(stack.functions).filter((fn) => fn.status !== 'ready');
   const lines = [
     '',

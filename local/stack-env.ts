@@ -6,6 +6,15 @@
  */
 import type { LocalConfig } from './config.ts';
 
+/**
+ * Local runners get 20 s to hand over on SIGTERM (ECS gives 120 s; a developer's Ctrl-C should not wait that
+ * long), unless DRAIN_BUDGET_MS says otherwise; the stack waits that plus a margin before SIGKILL.
+ */
+export function drainBudgetMs(env: NodeJS.ProcessEnv): number {
+  const given = Number(env.DRAIN_BUDGET_MS);
+  return Number.isInteger(given) && given > 0 ? given : 20_000;
+}
+
 /** Never inherited from the user's shell by the stack's processes. */
 const SCRUBBED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 /** Stack-only settings a runner must not see (least privilege) or would misread. */
@@ -24,6 +33,8 @@ export function stackEnvironment(input: {
   readonly resourceEnv: Readonly<Record<string, string>>;
   readonly adminKey: string;
   readonly simulatorEnv?: Readonly<Record<string, string>>;
+  /** How long a stopping runner may take to hand its sessions over (the runner's DRAIN_BUDGET_MS). */
+  readonly drainBudgetMs: number;
 }): StackEnvironment {
   const shared = {
     ...input.endpointEnv,
@@ -38,7 +49,7 @@ export function stackEnvironment(input: {
       // Local webhook targets are plain http (lambdas/webhooks/config.ts); SSRF rules otherwise unchanged.
       WEBHOOK_REQUIRE_HTTPS: 'false',
     },
-    runner: { ...shared, ...input.simulatorEnv },
+    runner: { ...shared, DRAIN_BUDGET_MS: String(input.drainBudgetMs), ...input.simulatorEnv },
   };
 }
 

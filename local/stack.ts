@@ -28,7 +28,7 @@ import { provisionResources } from './provision.ts';
 import { REPO_ROOT } from './repo-root.ts';
 import { RunnerFleet } from './runners/runner-fleet.ts';
 import { startSimulator, type SimulatorHost } from './simulator-host.ts';
-import { applyStackEnvironment, runnerEnvironment, stackEnvironment } from './stack-env.ts';
+import { applyStackEnvironment, drainBudgetMs, runnerEnvironment, stackEnvironment } from './stack-env.ts';
 import { portError } from './startup-error.ts';
 
 /** Physical name prefix of every local table, queue and bucket. */
@@ -98,7 +98,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       : undefined;
     if (simulator) closers.push(() => simulator.stop());
 
-    const environment = stackEnvironment({ config, endpointEnv, resourceEnv, adminKey: admin.key, simulatorEnv: simulator?.runnerEnv });
+    const drainMs = drainBudgetMs(env);
+    const environment = stackEnvironment({ config, endpointEnv, resourceEnv, adminKey: admin.key, simulatorEnv: simulator?.runnerEnv, drainBudgetMs: drainMs });
     applyStackEnvironment(env, environment.stack);
 
     const functions = await loadFunctions(options.functions);
@@ -115,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? new RunnerFleet({
             count: config.localRunners,
             restart: config.runnerRestart,
+            stopGraceMs: drainMs + 10_000,
             logger,
             output: options.runnerOutput,
             command: { imports: [import.meta.resolve('tsx'), ...runnerImports], entry: runnerEntry, cwd: REPO_ROOT, env: runnerEnvironment(env, environment.runner) },
