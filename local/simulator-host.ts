@@ -56,7 +56,7 @@ export async function startSimulator(options: SimulatorHostOptions): Promise<Sim
       WA_SIM_ROOT_PUBLIC_KEY: simulator.rootPublicKey.toString('base64'),
     },
     runnerImports: [join(options.root, 'local/wa-simulator/preload.ts')],
-    probe: httpProbe('simulator', `${simulator.controlUrl}/sim/stats`),
+    probe: httpProbe('simulator', `${simulator.controlUrl}/sim/health`),
     stop: () => simulator.stop(),
   };
 }
