@@ -4,7 +4,7 @@
  * tenant `alert` events on the events queue. An optional e-mail subscription reaches a human even when that
  * function is the thing that is broken.
  */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -48,14 +48,20 @@ export class ObservabilityStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // CloudWatch publishes alarm notifications into the encrypted topic: it must be able to use the key.
+    // CloudWatch publishes alarm notifications into the encrypted topic: it must be allowed to publish and to
+    // use the key, only on behalf of this account's alarms (no confused deputy).
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        principals: [cloudWatch],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: fromOurAlarms,
       }),
     );
     this.topic = new sns.Topic(this, 'AlarmTopic', {
@@ -63,6 +69,15 @@ export class ObservabilityStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
 
     this.alarmsFunction = new WaFunction(this, 'AlarmsFunction', {
       entry: 'lambdas/alarms/handler.ts',
