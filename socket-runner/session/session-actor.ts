@@ -116,7 +116,6 @@ export class SessionActor {
   private parked = false;
   private parkedAt = 0;
   private loggingOut = false;
-  private backedUp = false;
   private dormantSince = '';
   private deletion: Deferred | undefined;
   private closing: Promise<void> | undefined;
@@ -308,11 +307,9 @@ export class SessionActor {
       status: 'open',
       patch: { ...CLEAR_PAIRING, ...(opened.phoneNumber ? { phoneNumber: opened.phoneNumber } : {}) },
     });
+    this.deps.logger.info('session.open', { newLogin: opened.newLogin });
     this.bringUp.resolve();
-    if (!this.backedUp || opened.newLogin) {
-      this.backedUp = true;
-      this.auth?.backup().catch((error: unknown) => this.deps.logger.warn('session.backup_failed', { error }));
-    }
+    // Credential backups are the auth state's own business (after pairing, then at most hourly on saves).
     this.deps.hooks.onReady('open');
   }
 

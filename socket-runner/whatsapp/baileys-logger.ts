@@ -18,7 +18,7 @@ export function bridgeBaileysLogger(logger: Logger): ILogger {
   const forward = (level: 'warn' | 'error') => (obj: unknown, msg?: string) => {
     const message = typeof obj === 'string' ? obj : (msg ?? 'baileys');
     const error = errorOf(obj);
-    logger[level]('baileys.log', { message: redactDigits(message).slice(0, 200), ...(error ? { error: redactDigits(error).slice(0, 300) } : {}) });
+    logger[level]('baileys.log', { baileysMessage: redactDigits(message).slice(0, 200), ...(error ? { error: redactDigits(error).slice(0, 300) } : {}) });
   };
   const bridge: ILogger = {
     level: 'warn',

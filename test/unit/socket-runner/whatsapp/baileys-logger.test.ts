@@ -21,8 +21,8 @@ describe('Baileys logger bridge', () => {
     bridge.error({ err: new Error('session with 4915112345678 not found') }, 'error in handling message');
 
     expect(info).not.toHaveBeenCalled();
-    expect(warn).toHaveBeenCalledWith('baileys.log', { message: 'failed to decrypt' });
-    expect(error).toHaveBeenCalledWith('baileys.log', { message: 'error in handling message', error: `session with 49${'•'.repeat(9)}78 not found` });
+    expect(warn).toHaveBeenCalledWith('baileys.log', { baileysMessage: 'failed to decrypt' });
+    expect(error).toHaveBeenCalledWith('baileys.log', { baileysMessage: 'error in handling message', error: `session with 49${'•'.repeat(9)}78 not found` });
     expect(JSON.stringify([...warn.mock.calls, ...error.mock.calls])).not.toMatch(/secret body|4915112345678/);
   });
 });
