@@ -11,7 +11,8 @@ describe('a 10,000-recipient campaign', () => {
   beforeAll(async () => {
     aws = await provisionedAws({ slotCount: 1 });
     world = campaignWorld(aws, Date.parse('2025-06-10T10:00:00Z'), { maxSendsPerTick: 150 });
-    await openSession(world, tenantId);
+    // The session allows the campaigns' pace (a campaign never outpaces its session).
+    await openSession(world, tenantId, 'session-1', { perMinute: 120, burst: 20, jitterMs: 0 });
   }, 60_000);
   afterAll(() => {
     world.close();

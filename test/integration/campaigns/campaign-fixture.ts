@@ -15,7 +15,7 @@ import { SlotQueues } from '../../../core/commands/slot-queues.ts';
 import type { CommandEnvelope } from '../../../core/domain/command.ts';
 import type { AnyEvent } from '../../../core/domain/event.ts';
 import type { SendMessagePayload } from '../../../core/domain/message.ts';
-import { DEFAULT_PACING } from '../../../core/domain/session.ts';
+import { DEFAULT_PACING, type Pacing } from '../../../core/domain/session.ts';
 import { SqsEventPublisher } from '../../../core/events/event-publisher.ts';
 import { queueUrlFromEnv, slotCountFromEnv } from '../../../core/resource-config.ts';
 import { queues } from '../../../core/resources.ts';
@@ -148,8 +148,8 @@ export function campaignWorld(aws: AwsFixture, start: number, overrides: Partial
 }
 
 /** A session that is open on slot 0, as its owning runner would have written it. */
-export async function openSession(world: CampaignWorld, tenantId: string, sessionId = 'session-1'): Promise<void> {
-  await world.sessions.create({ tenantId, sessionId, pacing: DEFAULT_PACING });
+export async function openSession(world: CampaignWorld, tenantId: string, sessionId = 'session-1', pacing: Pacing = DEFAULT_PACING): Promise<void> {
+  await world.sessions.create({ tenantId, sessionId, pacing });
   await world.sessions.updateFromOwner(tenantId, sessionId, 1, { status: 'open', slot: 0, ownerRunnerId: 'runner-a' });
 }
 
