@@ -40,7 +40,7 @@ const environmentSchema = z
 
     PLACEMENT_INTERVAL_MS: ms(5_000),
     PLACEMENT_SLACK: z.coerce.number().int().min(0).max(1_000).default(1),
-    PLACEMENT_SWEEP_EVERY: count(12),
+    PLACEMENT_SWEEP_EVERY: count(60),
     START_CONCURRENCY: count(8, 100),
     START_RATE_PER_SEC: count(5, 1_000),
     START_TIMEOUT_MS: ms(60_000),

@@ -8,10 +8,8 @@
  * - claim sessions up to its limit: unowned ones at once, a dead owner's once its lease token has stayed
  *   unchanged for L. Claims go through a start queue bounded in concurrency (a bring-up counts until the
  *   host's `open` promise settles) and in rate, so a mass failover does not stampede WhatsApp or DynamoDB.
- *
- * Which leases it reads: those of sessions whose record names no owner, a runner that is not live, or
- * itself; every `sweepEvery` ticks, all it does not hold (catches a live runner that lost a lease).
- * A runner at its limit reads nothing.
+ * Records that still name this runner for a session it no longer holds are cleared (fenced by their epoch),
+ * so peers see the session as unowned. Which leases a claim round reads: claim-candidates.ts.
  */
 import PQueue from 'p-queue';
 import type { Clock } from '../../core/clock.ts';
@@ -20,13 +18,13 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SessionRepository } from '../../core/sessions/session-repository.ts';
 import type { CloseReason, OwnedSession, SessionEndReason, SessionHost } from '../contracts.ts';
-import { ExpiryObserver } from '../lease/expiry-observer.ts';
 import type { HeldLease } from '../lease/held-lease.ts';
 import type { LeaseManager } from '../lease/lease-manager.ts';
-import { leaseId, sessionLeaseKey, sessionLeaseSubject, type ExpectedLease } from '../lease/lease-records.ts';
+import { sessionLeaseKey, sessionLeaseSubject, type ExpectedLease } from '../lease/lease-records.ts';
 import type { LeaseStorePort } from '../lease/lease-store.ts';
 import type { RunnerRegistry } from '../lease/runner-registry.ts';
-import { claimLimit, preferenceOrder, shouldHandOver } from './placement-policy.ts';
+import { ClaimCandidates } from './claim-candidates.ts';
+import { claimLimit, shouldHandOver } from './placement-policy.ts';
 import { settleWithin } from './settle-within.ts';
 
 export interface PlacementConfig {
@@ -73,16 +71,22 @@ const PAGE_SIZE = 500;
 export class Placement {
   private readonly held = new Map<string, Holding>();
   private readonly claiming = new Set<string>();
-  private readonly observer: ExpiryObserver;
+  private readonly candidates: ClaimCandidates;
   private readonly starts: PQueue;
   private handover?: { leaseKey: { pk: string; sk: string }; since: number };
-  private ticks = 0;
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
 
   constructor(private readonly deps: PlacementDeps) {
-    this.observer = new ExpiryObserver(deps.clock, deps.config.leaseDurationMs);
+    this.candidates = new ClaimCandidates({
+      runnerId: deps.runnerId,
+      slot: deps.slot,
+      leaseStore: deps.leaseStore,
+      clock: deps.clock,
+      leaseDurationMs: deps.config.leaseDurationMs,
+      sweepEvery: deps.config.sweepEvery,
+    });
     this.starts = new PQueue({ concurrency: deps.config.startConcurrency, intervalCap: deps.config.startRatePerSec, interval: 1000 });
   }
 
@@ -102,7 +106,6 @@ export class Placement {
 
   /** One placement round (exposed for tests; the loop calls it every interval). */
   async tick(): Promise<void> {
-    this.ticks++;
     const runnable = await this.listRunnable();
     const live = await this.deps.registry.live();
     await this.reconcile(runnable);
@@ -220,6 +223,11 @@ export class Placement {
   /** Retires held sessions that are no longer runnable, confirming with a consistent read (gsi1 lags). */
   private async reconcile(runnable: readonly SessionRecord[]): Promise<void> {
     const byId = new Map(runnable.map((record) => [`${record.tenantId}#${record.sessionId}`, record]));
+    for (const record of runnable) {
+      if (record.ownerRunnerId !== this.deps.runnerId || this.held.has(record.sessionId) || this.claiming.has(record.sessionId)) continue;
+      // A lease lost while its record could not be cleared: peers would take it for a live runner's.
+      void this.deps.sessions.updateFromOwner(record.tenantId, record.sessionId, record.epoch ?? 0, { ownerRunnerId: null, slot: null }).catch(() => undefined);
+    }
     for (const holding of [...this.held.values()]) {
       if (holding.phase !== 'hosted') continue;
       let record = byId.get(`${holding.tenantId}#${holding.sessionId}`);
@@ -289,30 +297,21 @@ export class Placement {
   }
 
   private async claimUpTo(room: number, runnable: readonly SessionRecord[], liveRunners: ReadonlySet<string>): Promise<void> {
-    const me = this.deps.runnerId;
-    const sweep = this.ticks % this.deps.config.sweepEvery === 0;
     const handedOver = this.handover?.leaseKey.pk;
-    const candidates = runnable.filter(
+    const claimable = await this.candidates.find(
+      runnable,
+      room,
+      liveRunners,
       (record) =>
-        !this.held.has(record.sessionId) &&
-        !this.claiming.has(record.sessionId) &&
-        sessionLeaseKey(record.tenantId, record.sessionId).pk !== handedOver && // for a peer to take
-        (sweep || !record.ownerRunnerId || record.ownerRunnerId === me || !liveRunners.has(record.ownerRunnerId)),
+        this.held.has(record.sessionId) ||
+        this.claiming.has(record.sessionId) ||
+        sessionLeaseKey(record.tenantId, record.sessionId).pk === handedOver, // for a peer to take
     );
-    const ordered = preferenceOrder(me, candidates, (record) => `${record.tenantId}#${record.sessionId}`);
-    const keys = ordered.map((record) => sessionLeaseSubject(record.tenantId, record.sessionId, this.deps.slot));
-    const items = keys.length ? await this.deps.leaseStore.readMany(keys) : new Map();
-    const readAt = this.deps.clock.monotonic();
-    if (sweep) this.observer.retainOnly(keys);
-    let left = room;
-    for (const [index, record] of ordered.entries()) {
-      const subject = keys[index] as (typeof keys)[number];
-      const verdict = this.observer.observe(subject, items.get(leaseId(subject)), { readAt, baseEpoch: record.epoch ?? 0 });
-      if (!verdict.claimable || left <= 0 || this.stopped) continue;
-      left--;
+    for (const { record, expected } of claimable) {
+      if (this.stopped) return;
       this.claiming.add(record.sessionId);
       void this.starts
-        .add(() => this.claim(record, verdict.expected))
+        .add(() => this.claim(record, expected))
         .catch((error: unknown) => this.deps.logger.warn('placement.claim_failed', { sessionId: record.sessionId, error: String(error) }))
         .finally(() => this.claiming.delete(record.sessionId));
     }
@@ -324,7 +323,7 @@ export class Placement {
     if (this.stopped) return;
     const lease = await leases.acquire(sessionLeaseSubject(tenantId, sessionId, slot), expected);
     if (!lease) return;
-    this.observer.forget(lease.subject);
+    this.candidates.acquired(lease.subject);
     const owned: OwnedSession = { tenantId, sessionId, slot, epoch: lease.epoch, lost: lease.lost, isValid: () => lease.isValid() };
     const holding: Holding = { tenantId, sessionId, lease, owned, phase: 'opening' };
     this.held.set(sessionId, holding);

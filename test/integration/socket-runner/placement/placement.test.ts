@@ -180,4 +180,25 @@ describe('placement and drain, two runners in one process', () => {
     expect(owned?.lost.aborted).toBe(true);
     expect(a.host.hosted()).toEqual([]);
   });
+
+  it('costs, at steady state, one UpdateItem per held lease per renewal and two queries per tick, no lease reads between sweeps', async () => {
+    await createSessions(10);
+    const [a, b] = [start('runner-a'), start('runner-b')];
+    await eventually('a 5/5 split', () => hostedCounts().join() === '5,5');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the last claims' bring-ups settle
+    const before = runners.map((r) => new Map(r.faults.counts));
+    const windowMs = 3_000;
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    for (const [index, runner] of [a, b].entries()) {
+      const delta = (command: string) => runner.faults.total(command) - (before[index]?.get(command) ?? 0);
+      const leasesHeld = 5 + 1; // sessions + slot
+      const renewals = leasesHeld * (windowMs / leaseTimings.renewMs);
+      expect(delta('UpdateItemCommand')).toBeGreaterThanOrEqual(renewals * 0.7);
+      expect(delta('UpdateItemCommand')).toBeLessThanOrEqual(renewals * 1.3);
+      const ticks = windowMs / placementConfig.intervalMs;
+      expect(delta('QueryCommand')).toBeLessThanOrEqual(ticks * 2 * 1.2); // runnable sessions + live runners
+      expect(delta('BatchGetItemCommand')).toBeLessThanOrEqual(Math.ceil(ticks / placementConfig.sweepEvery) + 1);
+      expect(delta('GetItemCommand')).toBe(0);
+    }
+  });
 });
