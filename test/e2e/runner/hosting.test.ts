@@ -186,4 +186,35 @@ describe('hosting with real Baileys against the simulator', { timeout: 120_000 }
     );
     expect(needsPairing.data).toMatchObject({ reason: 'logged_out', disconnectCode: 401 });
   });
+
+  it('pairs by a pairing code requested as a command, then logs out and purges the session when it is deleted', async () => {
+    const phone = '4915550001104';
+    const sessionId = newId();
+    await sessions.create({ tenantId: TENANT, sessionId, pacing: { perMinute: 120, burst: 10, jitterMs: 0 } });
+    void host.open(ownedSession({ tenantId: TENANT, sessionId, slot: 0, epoch: 1 }));
+    await eventually(async () => (await record(sessionId))?.status === 'qr', 'the session to wait for pairing');
+
+    const commandId = newId();
+    await commands.create({
+      tenantId: TENANT,
+      sessionId,
+      commandId,
+      type: 'request_pairing_code',
+      payload: { phoneNumber: phone },
+      notAfter: new Date(Date.now() + 120_000).toISOString(),
+    });
+    await slotQueues.send(0, { v: 1, tenantId: TENANT, sessionId, commandId });
+    const code = await eventually(async () => (await commands.get(TENANT, sessionId, commandId))?.result?.code as string | undefined, 'the pairing code');
+    expect((await record(sessionId))?.pairingCode).toBe(code);
+    await sim.enterPairingCode(phone, code);
+    await eventually(async () => (await record(sessionId))?.status === 'open', 'the session to open after the code');
+    expect((await record(sessionId))?.phoneNumber).toBe(phone);
+
+    await sessions.markDeleted(TENANT, sessionId);
+    await host.close(sessionId, 'deleted');
+    await sim.waitForDevice(phone, 'removed', 30_000);
+    expect(await record(sessionId)).toBeUndefined();
+    expect(await authTable.queryAll({ partition: `${TENANT}#${sessionId}`, consistent: true })).toEqual([]);
+    expect(host.hosted()).not.toContain(sessionId);
+  });
 });
