@@ -75,6 +75,8 @@ export class Placement {
   private readonly starts: PQueue;
   private handover?: { leaseKey: { pk: string; sk: string }; since: number };
   private stopped = false;
+  private readonly stopping: Promise<void>;
+  private signalStopping!: () => void;
   private loop?: Promise<void>;
   private wake?: () => void;
 
@@ -87,6 +89,7 @@ export class Placement {
       leaseDurationMs: deps.config.leaseDurationMs,
       sweepEvery: deps.config.sweepEvery,
     });
+    this.stopping = new Promise((resolve) => (this.signalStopping = resolve));
     this.starts = new PQueue({ concurrency: deps.config.startConcurrency, intervalCap: deps.config.startRatePerSec, interval: 1000 });
   }
 
@@ -124,6 +127,7 @@ export class Placement {
   /** Stops claiming; resolves once claims in flight have settled (bring-ups bounded by startTimeoutMs). */
   async stopClaiming(): Promise<void> {
     this.stopped = true;
+    this.signalStopping();
     this.wake?.();
     this.starts.clear(); // queued claims are dropped (their promises never settle) ...
     await this.loop;
@@ -347,7 +351,8 @@ export class Placement {
     }
     holding.phase = 'hosted';
     logger.info('placement.claimed', { tenantId, sessionId, epoch: lease.epoch, from: expected.state });
-    if (bringUp) await settleWithin(bringUp, config.startTimeoutMs);
+    // The bring-up counts against the start concurrency until it settles, but never holds up a drain.
+    if (bringUp) await Promise.race([settleWithin(bringUp, config.startTimeoutMs), this.stopping]);
   }
 
   private async clearOwner(holding: Holding): Promise<void> {

@@ -201,4 +201,14 @@ describe('placement and drain, two runners in one process', () => {
       expect(delta('GetItemCommand')).toBe(0);
     }
   });
+
+  it('does not let slow bring-ups hold up a drain', async () => {
+    await createSessions(2);
+    const a = start('runner-a', { bringUpMs: 10_000 }); // far beyond startTimeoutMs
+    await eventually('runner-a hosts both', () => a.host.hosted().length === 2);
+    const stoppedAt = Date.now();
+    expect(await a.runner.stop()).toEqual({ released: 2, remaining: 0, withinBudget: true });
+    expect(Date.now() - stoppedAt).toBeLessThan(placementConfig.startTimeoutMs);
+    runners = runners.filter((r) => r !== a);
+  });
 });
