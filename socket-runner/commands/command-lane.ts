@@ -48,6 +48,7 @@ export class CommandLane {
   private tail: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private sweeping = false;
+  private sweeps = 0;
   private truncated = false;
   private closed = false;
 
@@ -74,15 +75,20 @@ export class CommandLane {
     return this.enqueue(commandId, () => this.deps.executor.execute(this.deps.target, commandId, this.context()));
   }
 
-  /** Lists the session's pending commands from DynamoDB and runs them (or expires them). */
-  async redrive(): Promise<void> {
+  /**
+   * Lists the session's pending commands from DynamoDB and runs them (or expires them). With
+   * `refreshPacing`, also re-reads the session's pacing (the tenant may have changed it).
+   */
+  async redrive(options: { refreshPacing?: boolean } = {}): Promise<void> {
     if (this.closed || this.sweeping) return;
     this.sweeping = true;
     try {
-      this.deps.target.refreshRecord().then(
-        (record) => record && this.pacer.update(record.pacing),
-        () => {},
-      );
+      if (options.refreshPacing ?? true) {
+        this.deps.target.refreshRecord().then(
+          (record) => record && this.pacer.update(record.pacing),
+          () => {},
+        );
+      }
       let cursor: string | undefined;
       do {
         const page = await this.deps.commands.listQueued(this.deps.target.tenantId, this.deps.target.sessionId, {
@@ -167,7 +173,7 @@ export class CommandLane {
     this.pending.set(commandId, result);
     void result.then(() => {
       this.pending.delete(commandId);
-      if (this.pending.size === 0 && this.truncated) void this.redrive();
+      if (this.pending.size === 0 && this.truncated) void this.redrive({ refreshPacing: false });
     });
     return result;
   }
@@ -181,7 +187,9 @@ export class CommandLane {
     const interval = this.deps.config.redriveIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const sweep = this.pending.size === 0 ? this.redrive() : Promise.resolve();
+      // Pacing changes are rare: re-read them on open and every fifth sweep, not on every one.
+      const refreshPacing = ++this.sweeps % 5 === 0;
+      const sweep = this.pending.size === 0 ? this.redrive({ refreshPacing }) : Promise.resolve();
       void sweep.finally(() => this.scheduleSweep());
     }, interval + Math.floor(this.deps.random() * interval * 0.1));
   }
