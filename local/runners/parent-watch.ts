@@ -7,4 +7,6 @@
 if (process.channel) {
   process.channel.unref();
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+} else if (process.send && !process.connected) {
+  process.kill(process.pid, 'SIGTERM'); // the stack was gone before this runner finished starting
 }

@@ -78,12 +78,12 @@ describe('RunnerFleet', () => {
   });
 
   it('gives an orphaned runner SIGTERM when the stack\'s IPC channel closes', async () => {
-    const child = spawn(process.execPath, ['--import', tsx, '--import', fileURLToPath(new URL('../../../../local/runners/parent-watch.ts', import.meta.url)), '-e', 'process.on("SIGTERM", () => { console.log("sigterm"); process.exit(0); }); setInterval(() => {}, 1000);'], {
+    const child = spawn(process.execPath, ['--import', tsx, '--import', fileURLToPath(new URL('../../../../local/runners/parent-watch.ts', import.meta.url)), '-e', 'process.on("SIGTERM", () => { console.log("sigterm"); process.exit(0); }); console.log("ready"); setInterval(() => {}, 1000);'], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect.poll(() => out, { timeout: 20_000, interval: 20 }).toContain('ready'); // preloads done
     child.disconnect();
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
