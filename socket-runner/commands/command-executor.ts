@@ -22,7 +22,7 @@ import type { CommandRepository } from '../../core/commands/command-repository.t
 import { waMessageIdFor } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
 import { toJid } from '../../core/phone-number.ts';
-import type { Readiness } from '../session/session-actor.ts';
+import type { Readiness } from '../session/actor-config.ts';
 import { resolveMessageRef } from '../whatsapp/message-ref.ts';
 import { WhatsAppError, type QuotedMessage } from '../whatsapp/whatsapp-connection.ts';
 import type { CommandTarget } from './command-target.ts';

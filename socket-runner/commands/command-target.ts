@@ -3,7 +3,7 @@
  * a kind can run now, the live connection, and the session-level operations some commands are.
  */
 import type { Pacing, SessionRecord } from '../../core/domain/session.ts';
-import type { Readiness } from '../session/session-actor.ts';
+import type { Readiness } from '../session/actor-config.ts';
 import type { WhatsAppConnection } from '../whatsapp/whatsapp-connection.ts';
 
 export interface CommandTarget {

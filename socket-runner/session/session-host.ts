@@ -28,7 +28,8 @@ import { CommandLane, DEFAULT_LANE_CONFIG, type LaneConfig } from '../commands/c
 import type { LaneDirectory } from '../commands/command-loop.ts';
 import { ReceiptRecorder } from '../commands/receipt-recorder.ts';
 import type { ConnectionFactory } from '../whatsapp/whatsapp-connection.ts';
-import { DEFAULT_ACTOR_CONFIG, SessionActor, type ActorConfig, type AuthStates } from './session-actor.ts';
+import { DEFAULT_ACTOR_CONFIG, type ActorConfig, type AuthStates } from './actor-config.ts';
+import { SessionActor } from './session-actor.ts';
 import type { SessionStore } from './status-reporter.ts';
 
 export interface HostMetrics extends CommandMetrics {

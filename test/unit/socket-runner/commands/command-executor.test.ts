@@ -6,7 +6,7 @@ import { waMessageIdFor } from '../../../../core/ids.ts';
 import { CommandExecutor, DEFAULT_EXECUTOR_CONFIG, type ExecutionContext } from '../../../../socket-runner/commands/command-executor.ts';
 import type { CommandTarget } from '../../../../socket-runner/commands/command-target.ts';
 import { Pacer } from '../../../../socket-runner/commands/pacer.ts';
-import type { Readiness } from '../../../../socket-runner/session/session-actor.ts';
+import type { Readiness } from '../../../../socket-runner/session/actor-config.ts';
 import { WhatsAppError } from '../../../../socket-runner/whatsapp/whatsapp-connection.ts';
 import { CollectingPublisher, FakeConnection, silentLogger } from '../session/fakes.ts';
 import { FakeCommandStore } from './fake-commands.ts';

@@ -5,7 +5,7 @@ import { waMessageIdFor } from '../../../../core/ids.ts';
 import { CommandExecutor, DEFAULT_EXECUTOR_CONFIG } from '../../../../socket-runner/commands/command-executor.ts';
 import { CommandLane, DEFAULT_LANE_CONFIG, type LaneConfig } from '../../../../socket-runner/commands/command-lane.ts';
 import type { CommandTarget } from '../../../../socket-runner/commands/command-target.ts';
-import type { Readiness } from '../../../../socket-runner/session/session-actor.ts';
+import type { Readiness } from '../../../../socket-runner/session/actor-config.ts';
 import { CollectingPublisher, FakeConnection, silentLogger } from '../session/fakes.ts';
 import { FakeCommandStore } from './fake-commands.ts';
 

@@ -9,7 +9,7 @@ import type { EventPublisher } from '../../../../core/events/event-publisher.ts'
 import { createLogger } from '../../../../core/logger.ts';
 import type { OwnerPatch } from '../../../../core/sessions/session-repository.ts';
 import type { OwnedSession, SessionAuthState } from '../../../../socket-runner/contracts.ts';
-import type { AuthStates } from '../../../../socket-runner/session/session-actor.ts';
+import type { AuthStates } from '../../../../socket-runner/session/actor-config.ts';
 import type { SessionStore } from '../../../../socket-runner/session/status-reporter.ts';
 import type {
   ConnectionFactory,

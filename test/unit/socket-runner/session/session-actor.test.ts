@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionRecord } from '../../../../core/domain/session.ts';
 import type { SessionEndReason } from '../../../../socket-runner/contracts.ts';
 import { FencedError } from '../../../../socket-runner/contracts.ts';
-import { DEFAULT_ACTOR_CONFIG, SessionActor, type ActorConfig } from '../../../../socket-runner/session/session-actor.ts';
+import { DEFAULT_ACTOR_CONFIG, type ActorConfig } from '../../../../socket-runner/session/actor-config.ts';
+import { SessionActor } from '../../../../socket-runner/session/session-actor.ts';
 import {
   CollectingPublisher,
   FakeAuthStates,
