@@ -47,6 +47,8 @@ const WRITE_ATTEMPTS = 3;
 
 export class StatusReporter {
   private status: SessionStatus = 'created';
+  /** The status last written to (or read from) the record. */
+  private stored: SessionStatus | undefined;
   /** Monotonic time of the last status change (how long a session has been stuck, for metrics). */
   private changedAt: number;
   private phoneNumber: string | undefined;
@@ -60,6 +62,7 @@ export class StatusReporter {
   /** Adopts the stored record's status as the current one (no write). */
   adopt(record: SessionRecord): void {
     this.status = record.status;
+    this.stored = record.status;
     this.phoneNumber = record.phoneNumber;
     const age = this.deps.clock.now() - Date.parse(record.statusChangedAt);
     if (Number.isFinite(age) && age > 0) this.changedAt = this.deps.clock.monotonic() - age;
@@ -86,7 +89,7 @@ export class StatusReporter {
     if (change.patch?.phoneNumber) this.phoneNumber = change.patch.phoneNumber;
     const patch: OwnerPatch = {
       ...change.patch,
-      ...(change.status ? { status: change.status, statusReason: change.reason ?? null } : {}),
+      ...(change.status ? { statusReason: change.reason ?? null } : {}),
       ...(change.disconnect ? { lastDisconnect: change.disconnect } : {}),
     };
     const events: AnyEvent[] = [];
@@ -102,7 +105,7 @@ export class StatusReporter {
       );
     }
     events.push(...(change.events ?? []));
-    const write = this.chain.then(() => this.write(patch, events));
+    const write = this.chain.then(() => this.write(change.status, patch, events));
     this.chain = write;
     return write;
   }
@@ -129,12 +132,19 @@ export class StatusReporter {
     await this.chain;
   }
 
-  private async write(patch: OwnerPatch, events: AnyEvent[]): Promise<SessionRecord | undefined> {
+  /**
+   * Writes the patch, with the status only when it differs from the stored one (the record's
+   * statusChangedAt follows real changes; a write that failed is made good by the next one).
+   */
+  private async write(status: SessionStatus | undefined, patch: OwnerPatch, events: AnyEvent[]): Promise<SessionRecord | undefined> {
     const { owned, sessions, logger } = this.deps;
+    const full: OwnerPatch = status && status !== this.stored ? { ...patch, status } : patch;
+    if (Object.keys(full).length === 0 && events.length === 0) return undefined;
     for (let attempt = 1; ; attempt++) {
       if (this.disabled || !owned.isValid()) return undefined;
       try {
-        const record = await sessions.updateFromOwner(owned.tenantId, owned.sessionId, owned.epoch, patch);
+        const record = await sessions.updateFromOwner(owned.tenantId, owned.sessionId, owned.epoch, full);
+        if (full.status) this.stored = full.status;
         this.publish(events);
         return record;
       } catch (error) {
@@ -144,7 +154,7 @@ export class StatusReporter {
           return undefined;
         }
         if (!(error instanceof DependencyError) || attempt >= WRITE_ATTEMPTS) {
-          logger.error('session.status_write_failed', { error, status: patch.status });
+          logger.error('session.status_write_failed', { error, status: full.status });
           return undefined;
         }
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
