@@ -128,16 +128,28 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
+/** Passes the body through, failing past `maxBytes`; a source failure (timeout, reset) fails it too. */
 function sizeLimit(maxBytes: number, source: IncomingMessage): Transform {
   let seen = 0;
-  return new Transform({
+  let settled = false;
+  const limited = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
       if (seen > maxBytes) {
+        settled = true;
+        done(new MediaUnavailableError(`media is larger than ${maxBytes} bytes`));
         source.destroy();
-        return done(new MediaUnavailableError(`media is larger than ${maxBytes} bytes`));
+        return;
       }
       done(null, chunk);
     },
   });
+  const fail = (message: string) => {
+    if (settled || limited.destroyed) return;
+    settled = true;
+    limited.destroy(new MediaUnavailableError(message));
+  };
+  source.once('error', (error) => fail(`media download failed: ${error.message}`));
+  source.once('aborted', () => fail('media download aborted'));
+  return limited;
 }

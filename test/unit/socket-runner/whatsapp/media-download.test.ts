@@ -32,6 +32,10 @@ describe('openMediaStream', () => {
         res.write('x'.repeat(800));
         return setTimeout(() => res.end('x'.repeat(800)), 5);
       }
+      if (req.url === '/stall') {
+        res.writeHead(200);
+        return res.write('partial');
+      }
       if (req.url === '/redirect') return res.writeHead(302, { location: '/file' }).end();
       if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end();
       if (req.url === '/metadata') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
@@ -62,6 +66,11 @@ describe('openMediaStream', () => {
     await expect(openMediaStream(`${base}/big`, { ...local, maxBytes: 1_000 })).rejects.toThrow(/larger than/);
     const chunked = await openMediaStream(`${base}/chunked`, { ...local, maxBytes: 1_000 });
     await expect(text(chunked)).rejects.toThrow(/larger than/);
+  });
+
+  it('fails a download that stalls past the timeout instead of hanging', async () => {
+    const stalled = await openMediaStream(`${base}/stall`, { ...local, timeoutMs: 300 });
+    await expect(text(stalled)).rejects.toBeInstanceOf(MediaUnavailableError);
   });
 
   it('fails on an HTTP error and on other schemes', async () => {
