@@ -9,11 +9,11 @@
  * Baileys content, Baileys errors -> WhatsAppError (ambiguous or final). After `end()` or a close it
  * reports nothing more and holds no listener on the socket.
  */
+import type { Readable } from 'node:stream';
 import {
   makeWASocket,
   jidDecode,
   type BaileysEventMap,
-  type WAMediaUpload,
 } from '@whiskeysockets/baileys';
 import type { MessageContent } from '../../core/domain/message.ts';
 import { bridgeBaileysLogger } from './baileys-logger.ts';
@@ -85,11 +85,18 @@ class BaileysConnection implements WhatsAppConnection {
 
   async sendMessage(jid: string, content: MessageContent, options: SendOptions): Promise<void> {
     this.assertUsable();
+    const streams: Readable[] = [];
     try {
-      const message = await toBaileysMessage(jid, content, options, (url) => this.download(url));
+      const message = await toBaileysMessage(jid, content, options, async (url) => {
+        const stream = await openMediaStream(url, this.media);
+        streams.push(stream);
+        return { stream };
+      });
       await this.socket.sendMessage(jid, message.content, message.options);
     } catch (error) {
       throw classify(error, 'send');
+    } finally {
+      for (const stream of streams) stream.destroy(); // frees the media connection if Baileys did not read it all
     }
   }
 
@@ -180,10 +187,6 @@ class BaileysConnection implements WhatsAppConnection {
 
   private assertUsable(): void {
     if (this.ended) throw new WhatsAppError('connection_closed', 'the connection is closed', true);
-  }
-
-  private async download(url: string): Promise<WAMediaUpload> {
-    return { stream: await openMediaStream(url, this.media) };
   }
 }
 
