@@ -1,13 +1,14 @@
 /**
  * `npm start`: the whole of wa-fleet on one machine (local/stack.ts), configured from the environment
  * (local/config.ts). A problem the user can fix (a port in use, an unwritable data directory, a bad value)
- * is one line on stderr and exit code 1. Ctrl-C or SIGTERM stops everything: runners get SIGTERM and a grace
- * period; a second Ctrl-C exits at once.
+ * is one line on stderr and exit code 1. Ctrl-C, SIGTERM or a closed terminal stops everything: runners get
+ * SIGTERM and a grace period; a second Ctrl-C exits at once.
  */
 import { createLogger } from '../core/logger.ts';
 import { banner } from './banner.ts';
 import { readLocalConfig } from './config.ts';
 import { startStack, type RunningStack } from './stack.ts';
+import { shutdownSignalHandler } from './shutdown-signal.ts';
 import { StartupError } from './startup-error.ts';
 
 const started = performance.now();
@@ -30,18 +31,19 @@ try {
   process.exit(1);
 }
 
-let stopping = false;
-const shutdown = (signal: NodeJS.Signals) => {
-  if (stopping) {
+const shutdown = shutdownSignalHandler({
+  stop: (signal) => {
+    process.stdout.write(`\nwa-fleet: ${signal}, stopping (runners hand their sessions over first)...\n`);
+    void stack!.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  },
+  force: (signal) => {
     process.stderr.write(`wa-fleet: ${signal} again, exiting now\n`);
     process.exit(1);
-  }
-  stopping = true;
-  process.stdout.write(`\nwa-fleet: ${signal}, stopping (runners hand their sessions over first)...\n`);
-  void stack!.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
+  },
+});
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown); // the terminal closed

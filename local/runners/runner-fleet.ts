@@ -141,6 +141,9 @@ export class RunnerFleet {
       cwd: command.cwd,
       env: { ...command.env, RUNNER_ID: slot.runnerId, HEALTH_PORT: String(slot.healthPort) },
       stdio: ['ignore', output, output, 'ipc'],
+      // Own process group: a terminal's Ctrl-C reaches the stack only, which then stops each runner with one
+      // SIGTERM (a second signal would make the runner skip its handover).
+      detached: true,
     });
     slot.child = child;
     slot.phase = 'running';

@@ -38,6 +38,8 @@ describe('RunnerFleet', () => {
     expect(new Set(runners.map((r) => r.healthPort)).size).toBe(2);
     const answer = await fetch(`http://127.0.0.1:${runners[0]!.healthPort}/health`).then((res) => res.json());
     expect(answer).toEqual({ runnerId: runners[0]!.runnerId });
+    // Each leads its own process group, so a terminal's Ctrl-C reaches the stack and not the runners directly.
+    for (const runner of runners) expect(() => process.kill(-runner.pid!, 0)).not.toThrow();
   });
 
   it('replaces a runner that dies, with a fresh id, leaving the other alone', async () => {
@@ -83,10 +85,14 @@ describe('RunnerFleet', () => {
     });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    await expect.poll(() => out, { timeout: 20_000, interval: 20 }).toContain('ready'); // preloads done
-    child.disconnect();
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(0);
-    expect(out).toContain('sigterm');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await expect.poll(() => out, { timeout: 20_000, interval: 20 }).toContain('ready'); // preloads done
+      child.disconnect();
+      expect(await exited).toBe(0);
+      expect(out).toContain('sigterm');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
