@@ -40,7 +40,11 @@ export interface LoopConfig {
   /** Visibility after a store failure: the message comes back this soon (and counts a receive). */
   readonly retryVisibilitySeconds: number;
   readonly errorBackoffMs: number;
-  /** How long `stop` waits for in-flight commands before leaving them to reappear. */
+  /**
+   * How long `stop` waits for in-flight commands before leaving their messages to reappear. Short: a drain
+   * must not wait out a paced send; the session's lane finishes or defers it when the host closes it, and
+   * the command is in DynamoDB for the next owner either way.
+   */
   readonly stopTimeoutMs: number;
 }
 
@@ -51,7 +55,7 @@ export const DEFAULT_LOOP_CONFIG: LoopConfig = {
   maxHops: 3,
   retryVisibilitySeconds: 10,
   errorBackoffMs: 1_000,
-  stopTimeoutMs: 20_000,
+  stopTimeoutMs: 5_000,
 };
 
 export interface CommandLoopDeps {
