@@ -66,6 +66,11 @@ interface Slot {
 
 const PARENT_WATCH = fileURLToPath(new URL('./parent-watch.ts', import.meta.url));
 
+/** Node's arguments for a runner: its preloads, the parent watch, then the entry. */
+export function runnerArgs(command: Pick<RunnerCommand, 'imports' | 'entry'>): string[] {
+  return [...[...command.imports, PARENT_WATCH].flatMap((module) => ['--import', module]), command.entry];
+}
+
 export class RunnerFleet {
   private readonly slots: Slot[] = [];
   private stopping = false;
@@ -135,7 +140,7 @@ export class RunnerFleet {
     slot.healthPort = await freePort();
     if (this.stopping) return;
     const { command } = this.options;
-    const args = [...[...command.imports, PARENT_WATCH].flatMap((module) => ['--import', module]), command.entry];
+    const args = runnerArgs(command);
     const output = this.options.output ?? 'inherit';
     const child = spawn(process.execPath, args, {
       cwd: command.cwd,
