@@ -134,7 +134,12 @@ export class SessionActor {
     if (!record || record.deletedAt) return this.beginDeletion();
     if (this.phase === 'open' && this.connection) {
       this.loggingOut = true;
-      await this.connection.logout();
+      try {
+        await this.connection.logout();
+      } catch (error) {
+        this.loggingOut = false; // not sent: a later close is not this logout (the command is retried)
+        throw error;
+      }
       return;
     }
     this.stopTimer();
@@ -401,15 +406,13 @@ export class SessionActor {
   private beginDeletion(): Promise<void> {
     if (this.deletion) return this.deletion.promise;
     const deletion = (this.deletion = deferred());
-    const wasOpen = this.phase === 'open' && this.connection !== undefined;
+    const was = this.connection ? this.phase : 'no_socket';
     this.phase = 'deleting';
     this.stopTimer();
     this.schedule(this.deps.config.deletionTimeoutMs, () => void this.finishDeletion());
-    if (wasOpen) {
-      this.connection!.logout().catch(() => this.finishDeletion());
-    } else if (!this.connection) {
-      void this.connectForDeletion();
-    }
+    if (was === 'open') this.connection!.logout().catch(() => this.finishDeletion());
+    else if (was === 'qr') void this.finishDeletion(); // never paired: nothing to log out
+    else if (was === 'no_socket') void this.connectForDeletion();
     // A socket still connecting logs out when it opens, or purges when it shows a QR or closes.
     return deletion.promise;
   }
@@ -449,12 +452,13 @@ export class SessionActor {
     this.stopTimer();
     const connection = this.connection;
     this.connection = undefined;
+    // End the socket first (nothing new to persist after it), then let every pending credential write land.
+    await connection?.end().catch((error: unknown) => this.deps.logger.warn('session.end_failed', { error }));
     try {
       await this.auth?.flush();
     } catch (error) {
       this.deps.logger.warn('session.creds_flush_failed', { error });
     }
-    await connection?.end().catch((error: unknown) => this.deps.logger.warn('session.end_failed', { error }));
     if (this.deps.owned.isValid()) {
       if (reason === 'stopped') void this.reporter.report({ status: 'stopped', reason: 'desired_state_stopped', patch: CLEAR_PAIRING });
       else if (wasLive) void this.reporter.report({ status: 'reconnecting', reason: 'handover', patch: CLEAR_PAIRING });

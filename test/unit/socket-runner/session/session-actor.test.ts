@@ -279,6 +279,17 @@ describe('SessionActor', () => {
     expect(sessions.purged).toEqual(['session-1']);
   });
 
+  it('purges at once a deleted session that was still waiting for its QR scan', async () => {
+    const { actor, connector, sessions, ended } = await started({ registered: false });
+    connector.last.qr();
+    await settle();
+    await actor.close('deleted');
+    expect(connector.last.loggedOut).toBe(false);
+    expect(connector.last.ended).toBe(true);
+    expect(sessions.purged).toEqual(['session-1']);
+    expect(ended).toEqual(['purged']);
+  });
+
   it('hands out a pairing code only while pairing, and records it', async () => {
     const { actor, connector, sessions } = await started({ registered: false });
     await expect(actor.requestPairingCode('4915112345678')).rejects.toMatchObject({ code: 'session_not_pairing' });
