@@ -20,7 +20,6 @@ import { StepFailure } from './demo/step-failure.ts';
 import { TerminalReporter } from './demo/terminal-reporter.ts';
 
 const USAGE = 'usage: npm run demo [-- --keep] [-- --data-dir <dir>]';
-const PHONES = DEMO_PHONES;
 
 const out = TerminalReporter.forStdout();
 const options = readOptions();
@@ -28,7 +27,9 @@ const temporary = options.dataDir === undefined;
 const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wa-fleet-demo-'));
 let stack: DemoStack | undefined;
 let receiver: SignedWebhookReceiver | undefined;
-let interrupted = false;
+let interruptedAt: number | undefined;
+/** One Ctrl-C reaches the demo more than once (the terminal's signal, relayed again by npm and tsx). */
+const SAME_INTERRUPT_MS = 1_000;
 
 process.on('SIGINT', () => void interrupt('SIGINT'));
 process.on('SIGTERM', () => void interrupt('SIGTERM'));
@@ -63,7 +64,7 @@ try {
     process.exit(0);
   }
 } catch (error) {
-  if (interrupted) await new Promise(() => undefined); // the signal handler exits
+  if (interruptedAt !== undefined) await new Promise(() => undefined); // the signal handler exits
   out.line();
   if (error instanceof StepFailure) {
     out.error(`✗ The demo stopped at ${error.step}:`);
@@ -102,10 +103,10 @@ function keepRunning(running: DemoStack, webhooks: SignedWebhookReceiver): void 
   out.line(out.paint('bold', 'The stack keeps running. Try it yourself (with the exports above):'));
   out.request(`curl -s "$WAF/v1/sessions/$SESSION" -H "Authorization: Bearer $KEY"`);
   out.request(
-    `curl -s -X POST "$WAF/v1/sessions/$SESSION/messages" -H "Authorization: Bearer $KEY" \\\n    -H 'Content-Type: application/json' -d '{"to":"${PHONES.contact}","type":"text","text":"Hi again"}'`,
+    `curl -s -X POST "$WAF/v1/sessions/$SESSION/messages" -H "Authorization: Bearer $KEY" \\\n    -H 'Content-Type: application/json' -d '{"to":"${DEMO_PHONES.contact}","type":"text","text":"Hi again"}'`,
   );
-  out.request(`curl -s -X POST "$SIM/sim/inbound" -H 'Content-Type: application/json' \\\n    -d '{"from":"${PHONES.contact}","to":"${PHONES.account}","text":"Hello?"}'`);
-  out.request(`curl -s "$SIM/sim/received?to=${PHONES.contact.slice(1)}"`);
+  out.request(`curl -s -X POST "$SIM/sim/inbound" -H 'Content-Type: application/json' \\\n    -d '{"from":"${DEMO_PHONES.contact}","to":"${DEMO_PHONES.account}","text":"Hello?"}'`);
+  out.request(`curl -s "$SIM/sim/received?to=${DEMO_PHONES.contact.slice(1)}"`);
   out.note(`API docs: ${running.apiUrl}/docs   health: ${running.apiUrl}/health   log: ${running.logFile}`);
   out.note(`Webhooks verified by the receiver are printed below as they arrive. Ctrl-C stops everything.`);
   webhooks.onVerified((delivery: VerifiedDelivery) => out.result(`webhook ${delivery.event.type} ${JSON.stringify(delivery.event.data)} (signature verified)`));
@@ -118,12 +119,16 @@ async function shutdown(): Promise<number | null> {
 }
 
 async function interrupt(signal: NodeJS.Signals): Promise<void> {
-  if (interrupted) process.exit(130);
-  interrupted = true;
+  if (interruptedAt !== undefined) {
+    if (performance.now() - interruptedAt > SAME_INTERRUPT_MS) process.exit(130); // a second Ctrl-C: now
+    return;
+  }
+  interruptedAt = performance.now();
   out.line();
   out.line(out.paint('dim', `${signal}: stopping the stack (the runner hands its session over first)...`));
   const code = await shutdown();
   if (temporary && code === 0) rmSync(dataDir, { recursive: true, force: true });
+  out.line(code === 0 ? 'Stopped.' : `The stack did not stop cleanly (exit code ${code}); its log: ${join(dataDir, 'stack.log')}`);
   process.exit(options.keep && code === 0 ? 0 : 130);
 }
 

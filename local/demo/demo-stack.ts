@@ -54,10 +54,13 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const logFile = join(options.dataDir, STACK_LOG);
   const adminKey = randomToken(32);
   const log = openSync(logFile, 'a', 0o600);
+  // The stack's LOG_LEVEL decides what its log holds, not a POWERTOOLS_LOG_LEVEL meant for the caller (tests).
+  const { POWERTOOLS_LOG_LEVEL: _callers, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--import', PARENT_WATCH, STACK_ENTRY], {
     cwd: REPO_ROOT,
     env: {
-      ...process.env,
+      ...inherited,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'INFO',
       ...options.env,
       DATA_DIR: options.dataDir,
       PORT: '0',
@@ -70,7 +73,6 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       LOCAL_RUNNER_RESTART: 'true',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       ADMIN_API_KEY: adminKey,
-      LOG_LEVEL: options.env?.LOG_LEVEL ?? 'INFO',
     },
     stdio: ['ignore', log, log, 'ipc'],
     detached: true,
@@ -176,7 +178,7 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, graceMs
   });
   const code = await Promise.race([exited, killed]);
   clearTimeout(timer);
-  // Runners the stack could not stop share its process group.
+  // Killed: its runners (in their own process groups) see the stack's IPC channel close and stop themselves.
   if (code === null) await exited;
   return code;
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INBOUND_TEXT, OUTBOUND_TEXT, reportStack, reportSummary, runDemoFlow, type DemoOutcome } from '../../../local/demo/demo-flow.ts';
 import { startDemoStack, type DemoStack } from '../../../local/demo/demo-stack.ts';
 import { DEMO_PHONES, demoWorld, STEP_COUNT, type DemoWorld } from '../../../local/demo/demo-world.ts';
@@ -28,6 +28,7 @@ let stack: DemoStack;
 let receiver: SignedWebhookReceiver;
 let world: DemoWorld;
 let outcome: DemoOutcome | undefined;
+let failed = false;
 const transcript: string[] = [];
 
 /** The transcript's `export NAME=value` lines and the curl command printed right after `after`. */
@@ -57,11 +58,17 @@ beforeAll(async () => {
   world = demoWorld({ stack, receiver, reporter });
 }, 60_000);
 
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') failed = true;
+});
+
 afterAll(async () => {
   const code = await stack?.stop(30_000);
   await receiver?.close();
   expect(code, `the stack's exit code; its log: ${dataDir}/stack.log`).toBe(0);
-  rmSync(dataDir, { recursive: true, force: true });
+  // Kept when something failed: the stack's log (runner included) is what explains it.
+  if (failed) process.stderr.write(`full-flow: the stack's log is kept in ${dataDir}/stack.log\n`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }, 40_000);
 
 describe('the whole stack, as npm run demo walks it', () => {
