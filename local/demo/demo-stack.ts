@@ -41,9 +41,7 @@ export interface DemoStack {
   readonly simulatorUrl: string;
   /** The demo's own throwaway admin key. */
   readonly adminKey: string;
-  readonly dataDir: string;
   readonly logFile: string;
-  readonly pid: number;
   /** The stack's runner processes, from its `/health`. */
   runners(): Promise<RunnerProcess[]>;
   /** SIGTERM, then SIGKILL of the whole process group after `graceMs`; the stack's exit code. */
@@ -108,9 +106,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       apiUrl: info.apiUrl,
       simulatorUrl,
       adminKey,
-      dataDir: options.dataDir,
       logFile,
-      pid: child.pid!,
       runners,
       stop: (graceMs = 45_000) => stop(child, exited, graceMs),
     };
