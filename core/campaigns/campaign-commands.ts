@@ -6,7 +6,6 @@
  * commands table and the slot queues.
  */
 import type { DynamoTable } from '../aws/dynamo-table.ts';
-import { ConditionFailedError } from '../errors.ts';
 import type { CommandEnvelope, CommandFailure, CommandStatus } from '../domain/command.ts';
 import type { SendMessagePayload } from '../domain/message.ts';
 import { commandPartition, type CommandRepository, type NewCommand } from '../commands/command-repository.ts';
@@ -53,21 +52,9 @@ export class DynamoCampaignCommands implements CampaignCommands {
   }
 
   async failIfQueued(tenantId: string, sessionId: string, commandId: string, failure: CommandFailure, at: string): Promise<boolean> {
-    try {
-      await this.table.update(
-        { pk: commandPartition(tenantId, sessionId), sk: commandId },
-        {
-          set: { status: 'failed', failure, updatedAt: at },
-          append: { trail: [{ status: 'failed', at, reason: failure.code }] },
-          remove: ['gsi1pk', 'gsi1sk'],
-          condition: { expression: 'attribute_exists(pk) AND #status = :queued', names: { '#status': 'status' }, values: { ':queued': 'queued' } },
-        },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionFailedError) return false;
-      throw error;
-    }
+    // Only from queued: a runner may be claiming it for sending at this very moment.
+    const failed = await this.repository.transition(tenantId, sessionId, commandId, 'failed', { from: ['queued'], failure, reason: failure.code, at });
+    return failed !== undefined;
   }
 
   async dispatch(slot: number, envelopes: readonly CommandEnvelope[]): Promise<number> {

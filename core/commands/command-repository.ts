@@ -40,6 +40,11 @@ export interface TransitionDetails {
    * and can retry it with the same WhatsApp id (see `retrySending`).
    */
   readonly keepPending?: boolean;
+  /**
+   * Only move from these statuses (a subset of the forward ones): a caller acting on what it read, e.g.
+   * failing a send it saw as `sending`, must not override a `sent` that landed meanwhile.
+   */
+  readonly from?: readonly CommandStatus[];
 }
 
 /** How long a command's record is kept after creation. */
@@ -107,7 +112,9 @@ export class CommandRepository {
     details: TransitionDetails = {},
   ): Promise<CommandRecord<P> | undefined> {
     const at = details.at ?? new Date(this.clock.now()).toISOString();
-    const allowed = statusesBefore(next);
+    const forward = statusesBefore(next);
+    const allowed = details.from ? forward.filter((status) => details.from!.includes(status)) : forward;
+    if (allowed.length === 0) return undefined;
     const values: Record<string, unknown> = {};
     allowed.forEach((status, i) => (values[`:from${i}`] = status));
     try {

@@ -1,7 +1,8 @@
 /**
  * Commands: what a tenant (or a campaign) asked a session to do. Recorded in DynamoDB first (the source of
  * truth, D2), then delivered to the owner's slot queue. Status moves forward only:
- * queued -> sending -> sent -> delivered -> read, or -> failed from queued/sending.
+ * queued -> sending -> sent -> delivered -> read, or -> failed from queued, sending or sent (WhatsApp can
+ * reject a message after its server ack, e.g. a number that is not on WhatsApp; once delivered it cannot).
  */
 
 export const commandTypes = ['send_message', 'logout', 'check_contacts', 'request_pairing_code'] as const;
@@ -15,7 +16,7 @@ const RANK: Record<CommandStatus, number> = { queued: 0, sending: 1, sent: 2, de
 /** True when `next` is a forward move from `current` (receipts may arrive late or twice). */
 export function isForward(current: CommandStatus, next: CommandStatus): boolean {
   if (current === 'failed' || current === next) return false;
-  if (next === 'failed') return current === 'queued' || current === 'sending';
+  if (next === 'failed') return current === 'queued' || current === 'sending' || current === 'sent';
   return RANK[next] > RANK[current];
 }
 

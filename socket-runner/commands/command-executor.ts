@@ -198,9 +198,11 @@ export class CommandExecutor {
 
   /** Fails the command (conditional); false when it had already moved on. */
   private async fail(record: CommandRecord, code: string, message: string): Promise<boolean> {
+    // Conditional on the status this decision was made from: a receipt may have moved it to `sent` since.
     const failed = await this.deps.commands.transition(record.tenantId, record.sessionId, record.commandId, 'failed', {
       reason: code,
       failure: { code, message },
+      from: [record.status],
     });
     if (failed) this.publishStatus(record, { status: 'failed', reason: code });
     return failed !== undefined;

@@ -14,6 +14,9 @@ import type { Logger } from '../../core/logger.ts';
 import type { OutboundReceipt } from '../whatsapp/whatsapp-connection.ts';
 import type { CommandStore } from './command-executor.ts';
 
+/** WhatsApp's error status after a server ack: the message will not reach the recipient. */
+const REJECTED = { code: 'rejected_by_whatsapp', message: 'WhatsApp did not deliver the message (e.g. the number is not on WhatsApp)' };
+
 export interface ReceiptRecorderDeps {
   readonly tenantId: string;
   readonly sessionId: string;
@@ -52,7 +55,11 @@ export class ReceiptRecorder {
 
   private async apply(commandId: string, receipt: OutboundReceipt): Promise<void> {
     const { tenantId, sessionId, commands, clock } = this.deps;
-    const updated = await commands.transition(tenantId, sessionId, commandId, receipt.status, { at: receipt.at });
+    const rejected = receipt.status === 'failed';
+    const updated = await commands.transition(tenantId, sessionId, commandId, receipt.status, {
+      at: receipt.at,
+      ...(rejected ? { reason: REJECTED.code, failure: REJECTED } : {}),
+    });
     if (!updated) return;
     const to = (updated.payload as { to?: unknown }).to;
     const event = newEvent(
@@ -62,6 +69,7 @@ export class ReceiptRecorder {
         messageId: commandId,
         waMessageId: receipt.waMessageId,
         status: receipt.status,
+        ...(rejected ? { reason: REJECTED.code } : {}),
         to: typeof to === 'string' ? to.replace(/@.*$/, '') : receipt.recipient,
         campaignId: updated.campaignId,
       },

@@ -134,6 +134,7 @@ export function toUserReceipts(updates: readonly MessageUserReceiptUpdate[]): Ou
 }
 
 const RECEIPT_STATUS: Partial<Record<number, OutboundReceipt['status']>> = {
+  [proto.WebMessageInfo.Status.ERROR]: 'failed',
   [proto.WebMessageInfo.Status.SERVER_ACK]: 'sent',
   [proto.WebMessageInfo.Status.DELIVERY_ACK]: 'delivered',
   [proto.WebMessageInfo.Status.READ]: 'read',

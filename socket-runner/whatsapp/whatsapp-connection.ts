@@ -48,7 +48,8 @@ export interface ConnectionOpened {
 /** A delivery or read receipt for a message this session sent. */
 export interface OutboundReceipt {
   readonly waMessageId: string;
-  readonly status: 'sent' | 'delivered' | 'read';
+  /** `failed`: WhatsApp rejected the message after accepting it (e.g. the number is not on WhatsApp). */
+  readonly status: 'sent' | 'delivered' | 'read' | 'failed';
   /** The recipient's digits (or the chat JID for groups). */
   readonly recipient?: string;
   readonly at?: string;

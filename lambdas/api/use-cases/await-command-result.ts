@@ -46,6 +46,8 @@ export async function awaitCommandResult<R>(deps: AwaitDeps, ref: CommandRef, ti
   const failed = await deps.commands.transition(ref.tenantId, ref.sessionId, ref.commandId, 'failed', {
     reason: 'timed_out',
     failure: { code: 'timed_out', message: 'No answer from the session in time' },
+    // Not from `sent`: a runner that answered just after the deadline wins, and its result is returned.
+    from: ['queued', 'sending'],
   });
   if (!failed) {
     const result = settledResult<R>(await deps.commands.get(ref.tenantId, ref.sessionId, ref.commandId));

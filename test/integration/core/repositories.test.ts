@@ -87,8 +87,22 @@ describe('CommandRepository', () => {
     await commands.transition('tenant-c', 'session-1', commandId, 'read');
     expect(await commands.transition('tenant-c', 'session-1', commandId, 'delivered')).toBeUndefined();
     expect(await commands.transition('tenant-c', 'session-1', commandId, 'failed', { reason: 'late' })).toBeUndefined();
+    expect(await commands.transition('tenant-c', 'session-1', commandId, 'sent')).toBeUndefined();
     const stored = await commands.get('tenant-c', 'session-1', commandId);
     expect(stored?.trail.map((entry) => entry.status)).toEqual(['queued', 'sending', 'sent', 'read']);
+  });
+
+  it('moves only from the statuses a caller names', async () => {
+    const commandId = newId();
+    await commands.create({ ...base, commandId, payload: {} });
+    await commands.transition('tenant-c', 'session-1', commandId, 'sending');
+    await commands.transition('tenant-c', 'session-1', commandId, 'sent');
+    // A failure decided on a stale `sending` read must not override the `sent` that landed meanwhile...
+    expect(await commands.transition('tenant-c', 'session-1', commandId, 'failed', { from: ['sending'] })).toBeUndefined();
+    // ...while WhatsApp rejecting the message after its ack may.
+    expect(await commands.transition('tenant-c', 'session-1', commandId, 'failed', { reason: 'rejected_by_whatsapp' })).toMatchObject({
+      status: 'failed',
+    });
   });
 
   it('lists queued commands oldest first until they move on', async () => {

@@ -87,9 +87,10 @@ describe('receipts', () => {
         { key, update: { status: S.READ } },
         { key, update: { status: S.PLAYED } },
         { key, update: { status: S.PENDING } },
+        { key, update: { status: S.ERROR } },
         { key: { ...key, fromMe: false }, update: { status: S.READ } },
       ]).map((r) => r.status),
-    ).toEqual(['sent', 'delivered', 'read', 'read']);
+    ).toEqual(['sent', 'delivered', 'read', 'read', 'failed']);
   });
 
   it('maps per-user receipts', () => {
