@@ -1,0 +1,71 @@
+/**
+ * What every benchmark scenario gets: the mode and its sizes, the shared simulator (its own process,
+ * state in the credentials fixture), the fixture, where results and logs go, and a progress logger.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FixtureLayout } from './support/credentials-fixture.ts';
+import type { SimProcess } from './support/sim-handle.ts';
+
+export type BenchMode = 'quick' | 'full';
+
+export interface BenchSizes {
+  /** Sessions connected before the baseline is read, so one-time lazy initialisation is not charged per session. */
+  readonly warmSessions: number;
+  /** Memory per session is reported at these N (runner and bare Baileys). */
+  readonly memoryN: readonly number[];
+  /** Sessions in one runner for the capacity figures. */
+  readonly capacityN: number;
+  /** Idle time after bring-up before memory is read. */
+  readonly settleMs: number;
+  /** Window over which the event-loop delay is sampled at capacity. */
+  readonly delayWindowMs: number;
+  /** Bring-ups in flight at once (runner START_CONCURRENCY, bare baseline likewise). */
+  readonly startConcurrency: number;
+  readonly send: { readonly sessions: number; readonly ratePerSec: number; readonly seconds: number };
+  readonly failover: { readonly sessions: number; readonly runners: number };
+  readonly requests: { readonly sessions: number; readonly messages: number };
+}
+
+export const SIZES: Record<BenchMode, BenchSizes> = {
+  quick: {
+    warmSessions: 3,
+    memoryN: [25, 50],
+    capacityN: 60,
+    settleMs: 3_000,
+    delayWindowMs: 8_000,
+    startConcurrency: 8,
+    send: { sessions: 10, ratePerSec: 5, seconds: 15 },
+    failover: { sessions: 10, runners: 2 },
+    requests: { sessions: 4, messages: 20 },
+  },
+  full: {
+    warmSessions: 5,
+    memoryN: [100, 500],
+    capacityN: 1_000,
+    settleMs: 20_000,
+    delayWindowMs: 30_000,
+    startConcurrency: 8,
+    send: { sessions: 100, ratePerSec: 20, seconds: 60 },
+    failover: { sessions: 100, runners: 3 },
+    requests: { sessions: 20, messages: 200 },
+  },
+};
+
+export interface BenchContext {
+  readonly mode: BenchMode;
+  readonly sizes: BenchSizes;
+  readonly fixture: FixtureLayout;
+  readonly sim: SimProcess;
+  readonly resultsDir: string;
+  readonly root: string;
+  log(line: string): void;
+  /** A log file for a child process of a scenario. */
+  logFile(name: string): string;
+}
+
+export function logDir(resultsDir: string): string {
+  const dir = join(resultsDir, 'logs');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

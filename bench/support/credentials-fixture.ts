@@ -1,0 +1,80 @@
+/**
+ * The credentials fixture: devices paired once against a simulator whose state persists in the fixture's
+ * `sim-state/`, with each device's full Baileys auth state (creds + every Signal key) in `auth/`. Pairing
+ * costs ~0.5 s of CPU per device (812 prekeys), so runs reuse the fixture and only pair what is missing.
+ * It is bound to the simulator state it was paired with: when that state is gone or was made anew (a
+ * different root key), the saved auth states are useless and are discarded.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaileysFleet } from './baileys-fleet.ts';
+import type { SimProcess } from './sim-handle.ts';
+
+export interface FixtureLayout {
+  readonly root: string;
+  readonly simStateDir: string;
+  readonly authDir: string;
+}
+
+export function fixtureLayout(root: string): FixtureLayout {
+  return { root, simStateDir: join(root, 'sim-state'), authDir: join(root, 'auth') };
+}
+
+/** Account phone numbers of the fixture, in order: 49155 5 + 7 digits. */
+export function accountPhone(index: number): string {
+  return `491555${String(index).padStart(7, '0')}`;
+}
+
+/** Contact numbers (the recipients of sends, the senders of inbound messages). */
+export function contactPhone(index: number): string {
+  return `491777${String(index).padStart(7, '0')}`;
+}
+
+interface Manifest {
+  readonly rootPublicKey: string;
+}
+
+/**
+ * Makes sure the first `count` account phones are paired and saved; pairs only the missing ones.
+ * The simulator must have been started with `layout.simStateDir`.
+ */
+export async function ensurePaired(
+  sim: SimProcess,
+  layout: FixtureLayout,
+  count: number,
+  options: { concurrency: number; log?: (line: string) => void },
+): Promise<{ phones: string[]; newlyPaired: number; seconds: number }> {
+  const manifestFile = join(layout.root, 'manifest.json');
+  const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest) : undefined;
+  if (manifest?.rootPublicKey !== sim.info.rootPublicKey) {
+    rmSync(layout.authDir, { recursive: true, force: true });
+  }
+  mkdirSync(layout.authDir, { recursive: true });
+  writeFileSync(manifestFile, JSON.stringify({ rootPublicKey: sim.info.rootPublicKey } satisfies Manifest));
+
+  const phones = Array.from({ length: count }, (_, i) => accountPhone(i));
+  // A device the simulator does not know (its state was not saved after pairing) must be paired again.
+  const known = new Set((await sim.stats()).devices.filter((d) => d.state !== 'removed').map((d) => d.phone));
+  const saved = new Set(
+    readdirSync(layout.authDir)
+      .map((file) => file.replace(/\.json$/, ''))
+      .filter((phone) => known.has(phone)),
+  );
+  const missing = phones.filter((phone) => !saved.has(phone));
+  const started = performance.now();
+  if (missing.length > 0) {
+    options.log?.(`pairing ${missing.length} devices into the credentials fixture (once; ~0.5 s CPU each)`);
+    const fleet = BaileysFleet.start(sim);
+    try {
+      for (let i = 0; i < missing.length; i += 50) {
+        const batch = missing.slice(i, i + 50);
+        const result = await fleet.pair(batch, layout.authDir, sim.info.controlUrl, options.concurrency);
+        if (result.failed.length > 0) throw new Error(`pairing failed for ${result.failed.length} devices (e.g. ${result.failed[0]!.slice(-4)})`);
+        options.log?.(`  paired ${Math.min(i + 50, missing.length)}/${missing.length}`);
+      }
+    } finally {
+      await fleet.stop();
+    }
+  }
+  return { phones, newlyPaired: missing.length, seconds: (performance.now() - started) / 1000 };
+}
