@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../core/logger.ts';
+import { readLocalConfig } from '../../../local/config.ts';
+import { freePort } from '../../../local/http-listener.ts';
+import { startStack } from '../../../local/stack.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -70,6 +74,36 @@ describe('npm start (local/main.ts)', () => {
 });
 
 describe('npm run runner (local/join-runner.ts)', () => {
+  it('starts a real runner against the running stack, and stops it with one SIGTERM', async () => {
+    const dataDir = tempDir();
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    const config = readLocalConfig({ PORT: '0', DATA_DIR: dataDir, LOCAL_RUNNERS: '0', LOG_LEVEL: 'SILENT' });
+    const stack = await startStack({ config, logger: createLogger('join-test'), env, functions: {} });
+    try {
+      const healthPort = await freePort();
+      const joiner = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'local/join-runner.ts'], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, HEALTH_PORT: String(healthPort), RUNNER_ID: 'joined-test', LOG_LEVEL: 'ERROR' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const exited = new Promise<number | null>((resolve) => joiner.once('exit', resolve));
+      try {
+        const health = async () => {
+          const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => undefined);
+          return res?.ok ? ((await res.json()) as { runnerId?: string }) : undefined;
+        };
+        await expect.poll(health, { timeout: 45_000, interval: 250 }).toMatchObject({ runnerId: 'joined-test' });
+
+        joiner.kill('SIGTERM');
+        expect(await exited).toBe(0); // the runner drained and exited 0, and the joiner with it
+      } finally {
+        if (joiner.exitCode === null && joiner.signalCode === null) joiner.kill('SIGKILL');
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('exits 1 with one line when no stack runs on the data directory', async () => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'local/join-runner.ts'], {
       cwd: repoRoot,
