@@ -10,7 +10,9 @@
  *                   happened, the caller sees a transport error (a lost response);
  * - `blackhole`     hold it without forwarding until the caller gives up (a partition);
  * - `reset`         cut the connection without forwarding;
- * - `throttle`      answer 400 ThrottlingException without forwarding.
+ * - `throttle`      answer 400 ThrottlingException without forwarding;
+ * - `swallow`       answer 200 `{}` without forwarding (the caller believes it happened);
+ * - `rewrite`       forward the JSON body as `rewrite` changes it.
  *
  * `partition(true)` blackholes everything until lifted. Rules may be limited to a number of matches and
  * are evaluated in order; the first match wins.
@@ -19,7 +21,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo, Socket } from 'node:net';
 
 export type AwsService = 'dynamodb' | 'sqs' | 's3';
-export type FaultAction = 'pass' | 'delay' | 'drop-response' | 'blackhole' | 'reset' | 'throttle';
+export type FaultAction = 'pass' | 'delay' | 'drop-response' | 'blackhole' | 'reset' | 'throttle' | 'swallow' | 'rewrite';
 
 export interface ProxiedRequest {
   readonly service: AwsService;
@@ -35,6 +37,8 @@ export interface FaultRule {
   readonly when: (request: ProxiedRequest) => boolean;
   readonly action: FaultAction;
   readonly delayMs?: number;
+  /** For `rewrite`: the body to forward instead. */
+  readonly rewrite?: (body: Record<string, unknown>) => Record<string, unknown>;
   /** Matches left before the rule retires (undefined = unlimited). */
   remaining?: number;
   /** How many requests the rule has acted on. */
@@ -152,13 +156,18 @@ export class FaultProxy {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'injected throttling' }));
         return;
+      case 'swallow':
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{}');
+        return;
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, rule?.delayMs ?? 0));
         break;
       default:
         break;
     }
-    this.forward(req, res, body, action === 'drop-response');
+    const forwarded = action === 'rewrite' && rule?.rewrite && request.body ? Buffer.from(JSON.stringify(rule.rewrite(request.body))) : body;
+    this.forward(req, res, forwarded, action === 'drop-response');
   }
 
   private match(request: ProxiedRequest): FaultRule | undefined {
@@ -179,7 +188,7 @@ export class FaultProxy {
         port: this.upstream.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: this.upstream.host },
+        headers: { ...req.headers, host: this.upstream.host, 'content-length': String(body.length) },
       },
       (answer) => {
         if (dropResponse) {

@@ -20,7 +20,7 @@ export class ApiHost {
     readonly adminKey: string,
   ) {}
 
-  static async start(env: Readonly<Record<string, string>>, options: { webhooks?: boolean; logFile?: string } = {}): Promise<ApiHost> {
+  static async start(env: Readonly<Record<string, string>>, options: { webhooks?: boolean } = {}): Promise<ApiHost> {
     const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
     const handle = spawnChild('api-host', ENTRY, {
       env: {
