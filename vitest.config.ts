@@ -1,4 +1,4 @@
-// Test runner configuration: one emulator set (dynalite, local-aws-sqs, s3rver) for the whole run, started
+// Test runner configuration: one emulator set (dynalite, the embedded SQS emulator, s3rver) for the whole run, started
 // by the global setup on free ports; each test file provisions its own resources under a unique prefix.
 import { defineConfig } from 'vitest/config';
 

@@ -107,7 +107,7 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints): Record<string
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_REGION: 'us-east-1',
-    // s3rver accepts only its own well-known key pair; dynalite and local-aws-sqs accept any.
+    // s3rver accepts only its own well-known key pair; dynalite and the SQS emulator accept any.
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

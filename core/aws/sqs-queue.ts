@@ -105,8 +105,6 @@ export class SqsQueue {
           WaitTimeSeconds: options.waitSeconds ?? 20,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'],
-          // The older parameter as well: local-aws-sqs only honours this one.
-          AttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: options.abortSignal },
