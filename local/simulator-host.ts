@@ -30,11 +30,11 @@ export interface SimulatorHostOptions {
 }
 
 export async function startSimulator(options: SimulatorHostOptions): Promise<SimulatorHost> {
-  const [{ WaSimulator }, { silenceLibsignalSessionLogs }] = await Promise.all([
+  const [{ WaSimulator }, { muteLibsignalSessionDumps }] = await Promise.all([
     import('./wa-simulator/simulator.ts'),
-    import('./wa-simulator/libsignal-logs.ts'),
+    import('../core/libsignal-console.ts'),
   ]);
-  silenceLibsignalSessionLogs();
+  muteLibsignalSessionDumps();
   const log = options.logger;
   const simulator = new WaSimulator({
     logger: {

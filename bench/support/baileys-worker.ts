@@ -22,12 +22,12 @@ import {
 } from '@whiskeysockets/baileys';
 import PQueue from 'p-queue';
 import pino from 'pino';
-import { silenceLibsignalSessionLogs } from '../../local/wa-simulator/libsignal-logs.ts';
+import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
 import { installSimulatorTrustAnchor } from '../../local/wa-simulator/trust-anchor.ts';
 import { serveRpc } from './child-rpc.ts';
 import { fixturePath, type FixtureFile, type KeyData } from './baileys-worker-types.ts';
 
-silenceLibsignalSessionLogs();
+muteLibsignalSessionDumps();
 const logger = pino({ level: 'silent' });
 const url = process.env.WA_WEB_SOCKET_URL!;
 installSimulatorTrustAnchor(Buffer.from(process.env.WA_SIM_ROOT_PUBLIC_KEY!, 'base64'));

@@ -5,11 +5,11 @@
  * stamped with this machine's wall clock at sub-millisecond precision. Keeps its own complete log of
  * received message ids (the simulator keeps the last 500 per contact), for the at-most-once check.
  */
-import { silenceLibsignalSessionLogs } from '../../local/wa-simulator/libsignal-logs.ts';
+import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
 import { WaSimulator } from '../../local/wa-simulator/simulator.ts';
 import { emitEvent, preciseNow, serveRpc } from './child-rpc.ts';
 
-silenceLibsignalSessionLogs();
+muteLibsignalSessionDumps();
 
 const stateDir = process.env.BENCH_SIM_STATE_DIR || undefined;
 const deliveredMs = process.env.BENCH_SIM_DELIVERED_MS === 'never' ? undefined : Number(process.env.BENCH_SIM_DELIVERED_MS ?? 50);

@@ -5,12 +5,12 @@
  * Stops cleanly (state flushed) on SIGINT / SIGTERM.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
 import { readSimulatorConfig } from './config.ts';
-import { silenceLibsignalSessionLogs } from './libsignal-logs.ts';
 import { WaSimulator } from './simulator.ts';
 
 const config = readSimulatorConfig();
-silenceLibsignalSessionLogs();
+muteLibsignalSessionDumps();
 const logger = new Logger({ serviceName: 'wa-simulator', logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
 const simulator = new WaSimulator({
   logger: {

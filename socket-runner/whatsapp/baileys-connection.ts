@@ -16,8 +16,8 @@ import {
   type BaileysEventMap,
 } from '@whiskeysockets/baileys';
 import type { MessageContent } from '../../core/domain/message.ts';
+import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
 import { bridgeBaileysLogger } from './baileys-logger.ts';
-import { muteLibsignalSessionDumps } from './libsignal-console.ts';
 import { toReceipts, toReceivedMessage, toUserReceipts } from './inbound-message.ts';
 import { DEFAULT_MEDIA_DOWNLOAD, MediaUnavailableError, openMediaStream, type MediaDownloadOptions } from './media-download.ts';
 import { toBaileysMessage } from './message-content.ts';
