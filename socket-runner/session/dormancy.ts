@@ -20,7 +20,7 @@ import type { Deferred } from './deferred.ts';
 import type { ReconnectSchedule } from './reconnect-schedule.ts';
 import type { SessionCredentials } from './session-credentials.ts';
 import type { SessionNotices } from './session-notices.ts';
-import type { StatusChange, StatusReporter } from './status-reporter.ts';
+import { statusAgeMs, type StatusChange, type StatusReporter } from './status-reporter.ts';
 
 /** What dormancy may ask of the actor. */
 export interface DormantActor {
@@ -142,10 +142,4 @@ export class Dormancy {
 /** True when the tenant set the desired state to running after `since` (a start resets a dormant session). */
 function startedSince(record: SessionRecord, since: string): boolean {
   return record.desiredState === 'running' && !!record.desiredStateChangedAt && record.desiredStateChangedAt > since;
-}
-
-/** Milliseconds since the record's status changed (0 when unknown or in the future). */
-function statusAgeMs(record: SessionRecord, clock: Clock): number {
-  const at = Date.parse(record.statusChangedAt);
-  return Number.isNaN(at) ? 0 : Math.max(0, clock.now() - at);
 }

@@ -31,10 +31,8 @@ export class ReconnectSchedule {
 
   /** The socket opened. The breaker keeps its count: a session that opens and drops again and again is failing. */
   opened(): void {
-    this.backoffAttempt = 0;
-    this.restarts = 0;
+    this.startOver();
     this.probing = false;
-    this.parked = false;
   }
 
   /** WhatsApp asked for a restart (515): true while the restarts since the last open stay within the limit. */
@@ -64,9 +62,13 @@ export class ReconnectSchedule {
   /** Starts over from a dormant session: the tenant started it (`probe` false) or its probe is due. */
   resume(probe: boolean): void {
     this.breaker.reset();
+    this.startOver();
+    this.probing = probe;
+  }
+
+  private startOver(): void {
     this.backoffAttempt = 0;
     this.restarts = 0;
     this.parked = false;
-    this.probing = probe;
   }
 }

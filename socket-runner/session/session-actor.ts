@@ -50,7 +50,6 @@ export class SessionActor {
   readonly sessionId: string;
   private phase: Phase = 'idle';
   private record: SessionRecord | undefined;
-  private qrCount = 0;
   private loggingOut = false;
   private closing: Promise<void> | undefined;
   private readonly bringUp = deferred();
@@ -81,7 +80,7 @@ export class SessionActor {
     this.credentials = new SessionCredentials({ ...deps, onFenced });
     this.reconnects = new ReconnectSchedule(deps.config, deps.clock, deps.random);
     this.reporter = new StatusReporter({ ...deps, onFenced });
-    this.notices = new SessionNotices(this.reporter, deps.config.breaker);
+    this.notices = new SessionNotices(this.reporter, deps.clock, deps.config);
     const parts = {
       ...deps,
       socket: this.socket,
@@ -236,7 +235,6 @@ export class SessionActor {
   }
 
   private openSocket(): void {
-    this.qrCount = 0;
     try {
       this.socket.open(this.credentials.state!, this.listener);
     } catch (error) {
@@ -247,12 +245,9 @@ export class SessionActor {
 
   private onQr(qr: string): void {
     if (this.phase === 'deleting') return void this.deletion.finish();
-    const first = this.phase !== 'qr';
+    const first = this.phase !== 'qr'; // the first QR of this attempt (QRs come only before the socket opens)
     this.phase = 'qr';
-    this.qrCount += 1;
-    const ttl = this.qrCount === 1 ? this.deps.config.firstQrTtlMs : this.deps.config.nextQrTtlMs;
-    const expiresAt = new Date(this.deps.clock.now() + ttl).toISOString();
-    void this.reporter.report(this.notices.qrShown(qr, expiresAt));
+    void this.reporter.report(this.notices.qrShown(qr, first));
     this.bringUp.resolve();
     if (first) this.deps.hooks.onReady('pairing');
   }

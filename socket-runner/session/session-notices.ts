@@ -4,9 +4,10 @@
  * published once the write landed (session.qr, session.needs_pairing, alerts). The actor decides when
  * (session-actor.ts); the words live here.
  */
+import type { Clock } from '../../core/clock.ts';
 import type { AnyEvent } from '../../core/domain/event.ts';
 import type { DisconnectInfo, SessionStatus } from '../../core/domain/session.ts';
-import type { CircuitBreakerOptions } from './circuit-breaker.ts';
+import type { ActorConfig } from './actor-config.ts';
 import type { StatusChange, StatusReporter } from './status-reporter.ts';
 
 /** A QR or pairing code is void once the session opens, goes dormant or stops. */
@@ -15,10 +16,14 @@ const CLEAR_PAIRING = { qr: null, qrExpiresAt: null, pairingCode: null } as cons
 export class SessionNotices {
   constructor(
     private readonly reporter: Pick<StatusReporter, 'event'>,
-    private readonly breaker: CircuitBreakerOptions,
+    private readonly clock: Clock,
+    private readonly config: Pick<ActorConfig, 'breaker' | 'firstQrTtlMs' | 'nextQrTtlMs'>,
   ) {}
 
-  qrShown(qr: string, expiresAt: string): StatusChange {
+  /** A QR to scan; WhatsApp rotates them, the `first` of a connection attempt lives longer than the next. */
+  qrShown(qr: string, first: boolean): StatusChange {
+    const ttl = first ? this.config.firstQrTtlMs : this.config.nextQrTtlMs;
+    const expiresAt = new Date(this.clock.now() + ttl).toISOString();
     return { status: 'qr', patch: { qr, qrExpiresAt: expiresAt }, events: [this.reporter.event('session.qr', { qr, expiresAt })] };
   }
 
@@ -51,7 +56,7 @@ export class SessionNotices {
 
   /** The circuit breaker tripped (or a half-open probe failed). */
   parked(disconnect: DisconnectInfo): StatusChange {
-    const { threshold, windowMs } = this.breaker;
+    const { threshold, windowMs } = this.config.breaker;
     return dormant('failed', 'parked_after_repeated_failures', disconnect, [
       this.reporter.event('alert', {
         alert: 'session_parked',

@@ -23,6 +23,12 @@ export interface SessionStore {
   purge(tenantId: string, sessionId: string): Promise<void>;
 }
 
+/** Milliseconds since the record's status changed (0 when unknown or in the future). */
+export function statusAgeMs(record: SessionRecord, clock: Clock): number {
+  const at = Date.parse(record.statusChangedAt);
+  return Number.isNaN(at) ? 0 : Math.max(0, clock.now() - at);
+}
+
 export interface StatusChange {
   readonly status?: SessionStatus;
   /** Why; cleared (null) when omitted on a status change. */
@@ -64,8 +70,8 @@ export class StatusReporter {
     this.status = record.status;
     this.stored = record.status;
     this.phoneNumber = record.phoneNumber;
-    const age = this.deps.clock.now() - Date.parse(record.statusChangedAt);
-    if (Number.isFinite(age) && age > 0) this.changedAt = this.deps.clock.monotonic() - age;
+    const age = statusAgeMs(record, this.deps.clock);
+    if (age > 0) this.changedAt = this.deps.clock.monotonic() - age;
   }
 
   current(): SessionStatus {
