@@ -30,14 +30,14 @@ export interface BenchSizes {
 export const SIZES: Record<BenchMode, BenchSizes> = {
   quick: {
     warmSessions: 3,
-    memoryN: [25, 50],
-    capacityN: 60,
-    settleMs: 3_000,
-    delayWindowMs: 8_000,
+    memoryN: [20, 40],
+    capacityN: 50,
+    settleMs: 2_000,
+    delayWindowMs: 5_000,
     startConcurrency: 8,
-    send: { sessions: 10, ratePerSec: 5, seconds: 15 },
-    failover: { sessions: 10, runners: 2 },
-    requests: { sessions: 4, messages: 20 },
+    send: { sessions: 10, ratePerSec: 5, seconds: 10 },
+    failover: { sessions: 6, runners: 2 },
+    requests: { sessions: 4, messages: 12 },
   },
   full: {
     warmSessions: 5,

@@ -17,7 +17,7 @@ import { renderMachine, renderScenario, renderTargets } from './report/render.ts
 import { figureMap, type ScenarioResult } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { SCENARIOS, runScenario } from './scenarios/registry.ts';
-import { fixtureLayout } from './support/credentials-fixture.ts';
+import { fixtureLayout, lockFixture } from './support/credentials-fixture.ts';
 import { SimProcess } from './support/sim-handle.ts';
 
 // Read when clients are created (not at import): quiet the SDK's Node-version notice and in-process logs.
@@ -49,6 +49,13 @@ const startedAt = new Date();
 process.stdout.write(`${renderMachine(machine, mode)}\n`);
 
 const log = (line: string) => process.stdout.write(`   … ${line}\n`);
+let unlock: () => void;
+try {
+  unlock = lockFixture(fixture);
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const sim = await SimProcess.start({ stateDir: fixture.simStateDir });
 const ctx = {
   mode,
@@ -73,6 +80,7 @@ try {
   }
 } finally {
   await sim.stop();
+  unlock();
 }
 
 const checks = checkTargets(figureMap(results));

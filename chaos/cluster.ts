@@ -68,6 +68,8 @@ export interface Accepted {
   readonly commandId: string;
   readonly waMessageId: string;
   readonly sessionId: string;
+  /** The contact's number (digits). */
+  readonly to: string;
   readonly acceptedAt: number;
 }
 
@@ -87,6 +89,7 @@ export class ChaosCluster {
   readonly accepted: Accepted[] = [];
   readonly rejected: string[] = [];
   private nextRunner = 1;
+  private freshContacts = 0;
   private readonly contactBase = 2_000 + Math.floor(Math.random() * 7_000) * 1_000;
 
   private constructor(
@@ -145,12 +148,17 @@ export class ChaosCluster {
     return this.members.filter((m) => m.runner.alive);
   }
 
-  /** Accepts one message through the API (recorded when answered 202). */
-  async send(session: SeededSession, text: string): Promise<void> {
-    const res = await this.api.request('POST', `/v1/sessions/${session.sessionId}/messages`, this.tenant.apiKey, { to: `+${this.contactOf(session)}`, type: 'text', text });
+  /** A contact this session has not written to yet (its first message needs device and prekey lookups). */
+  newContact(): string {
+    return contactPhone(this.contactBase + 500 + this.freshContacts++);
+  }
+
+  /** Accepts one message through the API (recorded when answered 202); to the session's contact by default. */
+  async send(session: SeededSession, text: string, to = this.contactOf(session)): Promise<void> {
+    const res = await this.api.request('POST', `/v1/sessions/${session.sessionId}/messages`, this.tenant.apiKey, { to: `+${to}`, type: 'text', text });
     if (res.status === 202) {
       const body = res.body as { messageId: string; waMessageId?: string };
-      this.accepted.push({ commandId: body.messageId, waMessageId: body.waMessageId ?? waMessageIdFor(body.messageId), sessionId: session.sessionId, acceptedAt: Date.now() });
+      this.accepted.push({ commandId: body.messageId, waMessageId: body.waMessageId ?? waMessageIdFor(body.messageId), sessionId: session.sessionId, to, acceptedAt: Date.now() });
     } else {
       this.rejected.push(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     }

@@ -37,6 +37,8 @@ export interface FaultRule {
   readonly when: (request: ProxiedRequest) => boolean;
   readonly action: FaultAction;
   readonly delayMs?: number;
+  /** Sees each answer (status and body) to a request the rule matched; the answer is passed on unchanged. */
+  readonly onResponse?: (status: number, body: string) => void;
   /** For `rewrite`: the body to forward instead. */
   readonly rewrite?: (body: Record<string, unknown>) => Record<string, unknown>;
   /** Matches left before the rule retires (undefined = unlimited). */
@@ -167,7 +169,7 @@ export class FaultProxy {
         break;
     }
     const forwarded = action === 'rewrite' && rule?.rewrite && request.body ? Buffer.from(JSON.stringify(rule.rewrite(request.body))) : body;
-    this.forward(req, res, forwarded, action === 'drop-response');
+    this.forward(req, res, forwarded, action === 'drop-response', rule?.onResponse);
   }
 
   private match(request: ProxiedRequest): FaultRule | undefined {
@@ -181,7 +183,7 @@ export class FaultProxy {
     return undefined;
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, body: Buffer, dropResponse: boolean): void {
+  private forward(req: IncomingMessage, res: ServerResponse, body: Buffer, dropResponse: boolean, onResponse?: FaultRule['onResponse']): void {
     const upstream = httpRequest(
       {
         host: this.upstream.hostname,
@@ -197,7 +199,20 @@ export class FaultProxy {
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!onResponse) {
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.once('end', () => {
+          const text = Buffer.concat(chunks);
+          try {
+            onResponse(answer.statusCode ?? 0, text.toString('utf8'));
+          } finally {
+            res.end(text);
+          }
+        });
       },
     );
     upstream.on('error', () => req.socket.destroy());

@@ -138,7 +138,7 @@ export async function finalChecks(
   const ours = summary.duplicates.filter((d) => acceptedIds.has(commandIdFromWaMessageId(d.id) ?? ''));
   if (ours.length > 0) violations.push(`at most one WhatsApp message per command: ${ours.length} message ids reached WhatsApp more than once (e.g. ${ours[0]!.id} x${ours[0]!.count})`);
   const sent = cluster.accepted.filter((c) => sim.received.has(c.waMessageId)).length;
-  const contacts = new Set(cluster.sessions.map((session) => cluster.contactOf(session)));
+  const contacts = new Set([...cluster.sessions.map((session) => cluster.contactOf(session)), ...cluster.accepted.map((c) => c.to)]);
   const acceptedWaIds = new Set(cluster.accepted.map((c) => c.waMessageId));
   const strays = [...sim.received.values()].filter((r) => contacts.has(r.contact) && !acceptedWaIds.has(r.id));
   if (strays.length > 0) violations.push(`at most one WhatsApp message per command: ${strays.length} messages reached WhatsApp that belong to no accepted command (e.g. ${strays[0]!.id})`);

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fixtureLayout } from '../bench/support/credentials-fixture.ts';
+import { fixtureLayout, lockFixture } from '../bench/support/credentials-fixture.ts';
 import { SimProcess } from '../bench/support/sim-handle.ts';
 import { startEmulators } from '../local/emulators.ts';
 import { PRODUCTION_TIMINGS, SHORT_TIMINGS } from './cluster.ts';
@@ -60,8 +60,16 @@ process.stdout.write(
   ].join('\n'),
 );
 
+const fixture = fixtureLayout(join(resultsDir, 'fixture'));
+let unlock: () => void;
+try {
+  unlock = lockFixture(fixture);
+} catch (error) {
+  process.stderr.write(`chaos: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const emulators = await startEmulators();
-const sim = await SimProcess.start({ stateDir: fixtureLayout(join(resultsDir, 'fixture')).simStateDir });
+const sim = await SimProcess.start({ stateDir: fixture.simStateDir });
 const reports: ScenarioReport[] = [];
 try {
   for (const scenario of chosen) {
@@ -70,7 +78,7 @@ try {
     try {
       const report = await playScenario(scenario, {
         sim,
-        fixture: fixtureLayout(join(resultsDir, 'fixture')),
+        fixture,
         endpoints: emulators.endpoints,
         rng,
         seed,
@@ -88,6 +96,7 @@ try {
 } finally {
   await sim.stop();
   await emulators.close();
+  unlock();
 }
 
 const failed = reports.filter((r) => !r.passed);

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '../../infra/esm-banner.ts';
@@ -32,6 +32,15 @@ process.stdout.write(JSON.stringify({ importMs: t1 - t0, requestMs: t2 - t1, sta
 process.exit(0);
 `;
 
+/** The same process start, importing only the AWS SDK packages the bundle leaves to the runtime. */
+function sdkHarness(packages: readonly string[]): string {
+  return `
+const t0 = performance.now();
+${packages.map((name) => `await import('${name}');`).join('\n')}
+process.stdout.write(JSON.stringify({ importMs: performance.now() - t0 }) + '\\n');
+`;
+}
+
 export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
   const started = performance.now();
   const outdir = join(ctx.resultsDir, 'bundle', 'api');
@@ -53,10 +62,14 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
     logLevel: 'silent',
   });
   writeFileSync(join(outdir, 'harness.mjs'), HARNESS);
+  const bundleText = readFileSync(join(outdir, 'index.mjs'), 'utf8');
+  const sdkPackages = [...new Set([...bundleText.matchAll(/from\s*"(@aws-sdk\/[a-z0-9-]+)"/g)].map((m) => m[1]!))];
+  writeFileSync(join(outdir, 'sdk-harness.mjs'), sdkHarness(sdkPackages));
   const sizeMB = statSync(join(outdir, 'index.mjs')).size / MB;
 
   const world = await startAwsWorld({ slotCount: 2 });
   const runs: { importMs: number; requestMs: number; totalMs: number; processMs: number }[] = [];
+  const sdkRuns: number[] = [];
   try {
     const event = proxyEvent(
       { method: 'GET', url: '/v1/sessions?limit=10', rawHeaders: ['Authorization', 'Bearer (checked by the authorizer)'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', requestId: 'bench', receivedAt: Date.now(), port: 443 },
@@ -91,6 +104,8 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
       }
       if (parsed.status !== 200) throw new Error(`cold start request answered ${parsed.status}: ${parsed.body ?? ''} ${run.stdout.slice(0, 1500)}`);
       runs.push({ ...parsed, totalMs: parsed.importMs + parsed.requestMs, processMs });
+      const sdk = await promisify(execFile)(process.execPath, ['--enable-source-maps', 'sdk-harness.mjs'], { cwd: outdir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH } });
+      sdkRuns.push((JSON.parse(sdk.stdout.trim()) as { importMs: number }).importMs);
     }
   } finally {
     await world.close();
@@ -111,6 +126,7 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
       figure('coldInitMs', 'cold init: import + first request (median)', round(total.p50, 0), 'ms'),
       figure('importMs', '  import (median)', round(imports.p50, 0), 'ms'),
       figure('firstRequestMs', '  first request (median)', round(requests.p50, 0), 'ms'),
+      figure('sdkImportMs', `  the AWS SDK packages alone (${sdkPackages.length}, median)`, round(summarize(sdkRuns).p50, 0), 'ms'),
       figure('coldInitMaxMs', 'cold init, slowest run', round(total.max, 0), 'ms'),
       figure('processMs', 'whole process incl. node start-up (median)', round(processes.p50, 0), 'ms'),
     ],

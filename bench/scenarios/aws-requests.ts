@@ -25,7 +25,7 @@ interface Phase {
 export async function awsRequests(ctx: BenchContext): Promise<ScenarioResult> {
   const started = performance.now();
   const { sessions: count, messages } = ctx.sizes.requests;
-  const idleMs = ctx.mode === 'quick' ? 15_000 : 60_000;
+  const idleMs = ctx.mode === 'quick' ? 10_000 : 60_000;
   let proxies: AwsProxies | undefined;
   const receiver = await startWebhookReceiver();
   const stack = await startMessagingStack(ctx, {
@@ -77,7 +77,7 @@ export async function awsRequests(ctx: BenchContext): Promise<ScenarioResult> {
     const out = perMessage(outbound, idle, messages);
     const inb = perMessage(inbound, idle, messages);
     // The webhooks function alone touches the deliveries table and receives from the events queue.
-    const isDelivery = (key: string) => /:deliveries$/.test(key) || /^sqs:(ReceiveMessage|DeleteMessageBatch|DeleteMessage|ChangeMessageVisibility\w*):[^:]*events$/.test(key);
+    const isDelivery = (key: string) => /^dynamodb:\w+:[^:]*deliveries$/.test(key) || /^sqs:(ReceiveMessage|DeleteMessageBatch|DeleteMessage|ChangeMessageVisibility\w*):[^:]*events$/.test(key);
     const withoutDelivery = (m: Map<string, number>) => new Map([...m].filter(([key]) => !isDelivery(key)));
     const sumOf = (m: Map<string, number>, service?: string) => [...m.entries()].filter(([k]) => !service || k.startsWith(`${service}:`)).reduce((s, [, v]) => s + v, 0);
     const outCost = costOf(out.requests, out.items);

@@ -5,7 +5,7 @@
  * It is bound to the simulator state it was paired with: when that state is gone or was made anew (a
  * different root key), the saved auth states are useless and are discarded.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaileysFleet } from './baileys-fleet.ts';
 import type { SimProcess } from './sim-handle.ts';
@@ -77,4 +77,35 @@ export async function ensurePaired(
     }
   }
   return { phones, newlyPaired: missing.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Takes the fixture for this process: two runs sharing it would run two simulators on one state file.
+ * Returns the release function; a lock left by a process that is gone is taken over.
+ */
+export function lockFixture(layout: FixtureLayout): () => void {
+  mkdirSync(layout.root, { recursive: true });
+  const file = join(layout.root, 'lock');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid !== process.pid && isAlive(pid)) throw new Error(`the credentials fixture ${layout.root} is in use by process ${pid}`);
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (Number(readFileSync(file, 'utf8')) === process.pid) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -54,10 +54,13 @@ export const whatsappCut: ChaosScenario = {
     const mode = ctx.rng.pick(['reset', 'blackhole'] as const);
     const forMs = ctx.rng.int(4_000, 10_000);
     ctx.log(`WhatsApp ${mode} for ${member.id} (holding ${sessions.length}) for ${forMs} ms`);
+    const since = Date.now();
     member.wa.setMode(mode);
     await sleep(forMs);
     member.wa.setMode('open');
-    return { notes: [`${mode} for ${forMs} ms`] };
+    const phones = new Set(ctx.cluster.sessions.filter((s) => sessions.includes(s.sessionId)).map((s) => s.phone));
+    const dropped = new Set(ctx.cluster.options.sim.eventsFor(phones, since).filter((e) => e.state === 'offline').map((e) => e.phone)).size;
+    return { notes: [`${mode} for ${forMs} ms; ${dropped} of ${phones.size} sessions seen offline at the simulator`] };
   },
 };
 

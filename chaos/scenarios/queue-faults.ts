@@ -72,25 +72,34 @@ export const slowSendVisibility: ChaosScenario = {
   async play(ctx) {
     const { member, sessions } = await pickOwner(ctx);
     const sqs = member.aws.sqs;
+    let redelivered = 0;
     const shorten = sqs.addRule({
       name: 'short visibility',
       when: (r) => r.operation === 'ReceiveMessage' && /commands-\d+\.fifo$/.test(r.resource),
       action: 'rewrite',
       rewrite: (body) => ({ ...body, VisibilityTimeout: 2 }),
+      onResponse: (status, body) => {
+        if (status !== 200) return;
+        const messages = (JSON.parse(body) as { Messages?: { Attributes?: { ApproximateReceiveCount?: string } }[] }).Messages ?? [];
+        redelivered += messages.filter((m) => Number(m.Attributes?.ApproximateReceiveCount ?? 1) > 1).length;
+      },
     });
     const swallow = sqs.addRule({ name: 'swallow extensions', when: (r) => r.operation.startsWith('ChangeMessageVisibility'), action: 'swallow' });
     const slowMs = ctx.rng.int(2_500, 4_000);
     await ctx.cluster.options.sim.setSlow(slowMs);
     ctx.log(`${member.id} (holding ${sessions.length}): visibility 2 s, extensions swallowed, simulator frames delayed ${slowMs} ms`);
-    // Sends to the victim's sessions while it is slow.
+    // First messages to new contacts from the victim's sessions: each needs device and prekey lookups
+    // (server round trips, every frame delayed), so the send outlasts the 2 s visibility.
     const victims = ctx.cluster.sessions.filter((s) => sessions.includes(s.sessionId));
     for (let i = 0; i < 6 && victims.length > 0; i++) {
-      await ctx.cluster.send(ctx.rng.pick(victims), `slow ${i}`);
+      await ctx.cluster.send(ctx.rng.pick(victims), `slow ${i}`, ctx.cluster.newContact());
       await sleep(700);
     }
     await sleep(slowMs * 3);
     await ctx.cluster.options.sim.setSlow(0);
     sqs.clearRules();
-    return { notes: [`${shorten.hits} receives with 2 s visibility, ${swallow.hits} extensions swallowed, frames delayed ${slowMs} ms`] };
+    return {
+      notes: [`${shorten.hits} receives with 2 s visibility, ${redelivered} messages received again, ${swallow.hits} extensions swallowed, frames delayed ${slowMs} ms`],
+    };
   },
 };
