@@ -17,7 +17,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { CommandRecord, CommandStatus } from '../../core/domain/command.ts';
 import type { MessageStatusData } from '../../core/domain/event.ts';
 import { messageContentSchema, type SendMessagePayload } from '../../core/domain/message.ts';
-import { newEvent, type EventPublisher } from '../../core/events/event-publisher.ts';
+import type { EventPublisher } from '../../core/events/event-publisher.ts';
 import type { CommandRepository } from '../../core/commands/command-repository.ts';
 import { waMessageIdFor } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -26,6 +26,7 @@ import type { Readiness } from '../session/actor-config.ts';
 import { resolveMessageRef } from '../whatsapp/message-ref.ts';
 import { WhatsAppError, type QuotedMessage } from '../whatsapp/whatsapp-connection.ts';
 import type { CommandTarget } from './command-target.ts';
+import { messageStatusEvent } from './message-status-event.ts';
 import { PacingAbortedError, type Pacer } from './pacer.ts';
 
 export type CommandStore = Pick<CommandRepository, 'get' | 'transition' | 'retrySending' | 'listQueued'>;
@@ -210,18 +211,7 @@ export class CommandExecutor {
 
   private publishStatus(record: CommandRecord, data: Pick<MessageStatusData, 'status' | 'reason' | 'waMessageId'>): void {
     if (record.type !== 'send_message') return;
-    const to = (record.payload as { to?: unknown }).to;
-    const event = newEvent(
-      'message.status',
-      { tenantId: record.tenantId, sessionId: record.sessionId, correlationId: record.correlationId },
-      {
-        messageId: record.commandId,
-        ...data,
-        to: typeof to === 'string' ? to.replace(/@.*$/, '') : undefined,
-        campaignId: record.campaignId,
-      },
-      this.deps.clock,
-    );
+    const event = messageStatusEvent(record, data, this.deps.clock);
     this.deps.events.publish([event]).catch((error: unknown) => this.deps.logger.error('command.event_publish_failed', { error }));
   }
 

@@ -8,11 +8,12 @@
  * dropped and logged: the statuses are informative, the sends themselves are already recorded).
  */
 import type { Clock } from '../../core/clock.ts';
-import { newEvent, type EventPublisher } from '../../core/events/event-publisher.ts';
+import type { EventPublisher } from '../../core/events/event-publisher.ts';
 import { commandIdFromWaMessageId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundReceipt } from '../whatsapp/whatsapp-connection.ts';
 import type { CommandStore } from './command-executor.ts';
+import { messageStatusEvent } from './message-status-event.ts';
 
 /** WhatsApp's error status after a server ack: the message will not reach the recipient. */
 const REJECTED = { code: 'rejected_by_whatsapp', message: 'WhatsApp did not deliver the message (e.g. the number is not on WhatsApp)' };
@@ -61,20 +62,7 @@ export class ReceiptRecorder {
       ...(rejected ? { reason: REJECTED.code, failure: REJECTED } : {}),
     });
     if (!updated) return;
-    const to = (updated.payload as { to?: unknown }).to;
-    const event = newEvent(
-      'message.status',
-      { tenantId, sessionId, correlationId: updated.correlationId },
-      {
-        messageId: commandId,
-        waMessageId: receipt.waMessageId,
-        status: receipt.status,
-        ...(rejected ? { reason: REJECTED.code } : {}),
-        to: typeof to === 'string' ? to.replace(/@.*$/, '') : receipt.recipient,
-        campaignId: updated.campaignId,
-      },
-      clock,
-    );
-    await this.deps.events.publish([event]);
+    const change = { waMessageId: receipt.waMessageId, status: receipt.status, ...(rejected ? { reason: REJECTED.code } : {}) };
+    await this.deps.events.publish([messageStatusEvent(updated, change, clock, receipt.recipient)]);
   }
 }
