@@ -12,6 +12,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { CommandRecord } from '../../core/domain/command.ts';
 import type { Logger } from '../../core/logger.ts';
+import { settleWithin } from '../placement/settle-within.ts';
 import type { CommandExecutor, CommandOutcome, CommandStore } from './command-executor.ts';
 import type { CommandTarget } from './command-target.ts';
 import { Pacer } from './pacer.ts';
@@ -136,12 +137,7 @@ export class CommandLane {
   /** Stops taking commands, aborts pacing waits, waits (bounded) for the command in flight. */
   async close(): Promise<void> {
     this.stop();
-    let timeout: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.tail,
-      new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.deps.config.closeTimeoutMs))),
-    ]);
-    clearTimeout(timeout);
+    await settleWithin(this.tail, this.deps.config.closeTimeoutMs);
   }
 
   private stop(): void {

@@ -16,6 +16,7 @@ import type { CommandEnvelope } from '../../core/domain/command.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ReceivedMessage, SqsQueue } from '../../core/aws/sqs-queue.ts';
 import type { CommandPoller, Ownership } from '../contracts.ts';
+import { settleWithin } from '../placement/settle-within.ts';
 import type { CommandMetrics } from './command-executor.ts';
 import { parseEnvelope } from './command-envelope.ts';
 import type { CommandLane } from './command-lane.ts';
@@ -117,12 +118,7 @@ class SlotCommandLoop implements CommandLoop {
     this.abort?.abort();
     this.capacityWaiter?.();
     await this.running;
-    let timeout: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.inFlight]),
-      new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.config.stopTimeoutMs))),
-    ]);
-    clearTimeout(timeout);
+    await settleWithin(Promise.allSettled([...this.inFlight]), this.config.stopTimeoutMs);
     this.deps.logger.info('commands.loop_stopped', { inFlight: this.inFlight.size });
   }
 

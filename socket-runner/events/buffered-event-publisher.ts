@@ -11,6 +11,7 @@
 import type { AnyEvent } from '../../core/domain/event.ts';
 import type { EventPublisher } from '../../core/events/event-publisher.ts';
 import type { Logger } from '../../core/logger.ts';
+import { settleWithin } from '../placement/settle-within.ts';
 
 export interface BufferedPublisherOptions {
   readonly batchSize: number;
@@ -82,11 +83,9 @@ export class BufferedEventPublisher implements EventPublisher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.flushing = true;
-    let timeout: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.pump();
-    await Promise.race([idle, new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timeout);
+    await settleWithin(idle, timeoutMs);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.pending() > 0) this.logger.error('events.unsent_at_close', { pending: this.pending() });
