@@ -46,7 +46,7 @@ export interface SessionHost {
 
 /**
  * What ownership tells hosting, for the command loop and the health endpoint (implemented by
- * socket-runner/runner.ts, handed to part 2's factory by main.ts).
+ * socket-runner/runner.ts; main.ts hands it to both).
  */
 export interface Ownership {
   readonly runnerId: string;

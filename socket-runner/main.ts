@@ -78,7 +78,12 @@ const leases = new LeaseManager({
   onLost: (lease) => runner.leaseLost(lease),
 });
 
-const metrics: RunnerMetrics = new RunnerMetrics({ sources: { host: { statusCounts: () => host.statusCounts(), size: () => host.size(), stuckDisconnected: (ms) => host.stuckDisconnected(ms) } }, clock, runnerId: config.runnerId });
+// The host counts into the metrics and the metrics sample the host: built first, they read it lazily.
+const metrics: RunnerMetrics = new RunnerMetrics({
+  sources: { host: { statusCounts: () => host.statusCounts(), size: () => host.size(), stuckDisconnected: (ms) => host.stuckDisconnected(ms) } },
+  clock,
+  runnerId: config.runnerId,
+});
 
 const host = createSessionHost({
   sessions,
