@@ -5,9 +5,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionStatus } from '../../core/domain/session.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Ownership } from '../contracts.ts';
+import type { HostedSessions } from '../session/session-host.ts';
 
 export interface HealthReport {
   readonly healthy: boolean;
@@ -17,7 +17,7 @@ export interface HealthReport {
 export interface RunnerHealthSources {
   readonly ownership: Pick<Ownership, 'runnerId' | 'ready' | 'slot'>;
   readonly loop: { isRunning(): boolean };
-  readonly host: { statusCounts(): Record<SessionStatus, number>; size(): number };
+  readonly host: Pick<HostedSessions, 'statusCounts' | 'size'>;
 }
 
 /** The runner's health: the slot is held (and not draining) and the command loop runs. */

@@ -14,13 +14,12 @@
  * bounded sampling, is simpler to get exactly right (and to test) with one JSON line per minute.
  */
 import type { Clock } from '../../core/clock.ts';
-import type { SessionStatus } from '../../core/domain/session.ts';
 import { sessionStatuses } from '../../core/domain/session.ts';
 import { METRICS_NAMESPACE, SERVICE_DIMENSION, metricServices, runnerMetrics } from '../../core/metric-names.ts';
-import type { HostMetrics } from '../session/session-host.ts';
+import type { HostedSessions, HostMetrics } from '../session/session-host.ts';
 
 export interface RunnerMetricsSources {
-  readonly host: { statusCounts(): Record<SessionStatus, number>; size(): number; stuckDisconnected(olderThanMs: number): number };
+  readonly host: Pick<HostedSessions, 'statusCounts' | 'size' | 'stuckDisconnected'>;
   readonly rss?: () => number;
 }
 
