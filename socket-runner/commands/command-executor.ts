@@ -101,7 +101,7 @@ export class CommandExecutor {
         record.status === 'queued'
           ? ['expired', 'The command expired before it could be carried out']
           : ['send_unconfirmed', 'The send was interrupted and could not be confirmed before the command expired'];
-      return (await this.fail(record, code, message)) ? 'expired' : 'duplicate';
+      return this.fail(record, code, message, 'expired');
     }
     if (!canRun(record, target.readiness())) return 'deferred';
     let claimed: CommandRecord | undefined;
@@ -109,7 +109,7 @@ export class CommandExecutor {
       const stale = context.interrupted.has(record.commandId) || this.deps.clock.now() - Date.parse(record.updatedAt) >= this.deps.config.staleSendingMs;
       if (!stale) return 'in_progress';
       if (record.trail.filter((entry) => entry.status === 'sending').length >= this.deps.config.maxSendAttempts) {
-        return (await this.fail(record, 'send_attempts_exhausted', 'WhatsApp did not confirm the send after several attempts')) ? 'failed' : 'duplicate';
+        return this.fail(record, 'send_attempts_exhausted', 'WhatsApp did not confirm the send after several attempts');
       }
       if (record.type === 'send_message') await context.pacer.take(context.signal);
       if (!canRun(record, target.readiness())) return 'deferred';
@@ -131,7 +131,7 @@ export class CommandExecutor {
           return await this.send(target, record as CommandRecord<SendMessagePayload>, context);
         case 'check_contacts': {
           const payload = contactsPayload.safeParse(record.payload);
-          if (!payload.success) return (await this.fail(record, 'invalid_payload', 'phoneNumbers is not a list of numbers')) ? 'failed' : 'duplicate';
+          if (!payload.success) return await this.fail(record, 'invalid_payload', 'phoneNumbers is not a list of numbers');
           const connection = target.connectionForCommands();
           if (!connection) return this.interrupted(record, context);
           const digits = payload.data.phoneNumbers.map((number) => number.replace(/[^0-9]/g, ''));
@@ -140,7 +140,7 @@ export class CommandExecutor {
         }
         case 'request_pairing_code': {
           const payload = pairingPayload.safeParse(record.payload);
-          if (!payload.success) return (await this.fail(record, 'invalid_payload', 'phoneNumber is missing')) ? 'failed' : 'duplicate';
+          if (!payload.success) return await this.fail(record, 'invalid_payload', 'phoneNumber is missing');
           const code = await target.requestPairingCode(payload.data.phoneNumber.replace(/[^0-9]/g, ''));
           return this.done(record, { code });
         }
@@ -150,7 +150,7 @@ export class CommandExecutor {
       }
     } catch (error) {
       if (error instanceof WhatsAppError && !error.ambiguous) {
-        return (await this.fail(record, error.code, error.message)) ? 'failed' : 'duplicate';
+        return this.fail(record, error.code, error.message);
       }
       this.deps.logger.warn('command.interrupted', { commandId: record.commandId, type: record.type, error });
       return this.interrupted(record, context);
@@ -162,7 +162,7 @@ export class CommandExecutor {
     const jid = typeof to === 'string' ? toJid(to) : undefined;
     const content = messageContentSchema.safeParse(rest);
     if (!jid || !content.success) {
-      return (await this.fail(record, 'invalid_payload', jid ? 'The message content is not valid' : 'The recipient is not valid')) ? 'failed' : 'duplicate';
+      return this.fail(record, 'invalid_payload', jid ? 'The message content is not valid' : 'The recipient is not valid');
     }
     const connection = target.connectionForCommands();
     if (!connection) return this.interrupted(record, context);
@@ -197,16 +197,17 @@ export class CommandExecutor {
     return 'interrupted';
   }
 
-  /** Fails the command (conditional); false when it had already moved on. */
-  private async fail(record: CommandRecord, code: string, message: string): Promise<boolean> {
+  /** Fails the command (conditional): `outcome` when it did, `duplicate` when it had already moved on. */
+  private async fail(record: CommandRecord, code: string, message: string, outcome: 'failed' | 'expired' = 'failed'): Promise<CommandOutcome> {
     // Conditional on the status this decision was made from: a receipt may have moved it to `sent` since.
     const failed = await this.deps.commands.transition(record.tenantId, record.sessionId, record.commandId, 'failed', {
       reason: code,
       failure: { code, message },
       from: [record.status],
     });
-    if (failed) this.publishStatus(record, { status: 'failed', reason: code });
-    return failed !== undefined;
+    if (!failed) return 'duplicate';
+    this.publishStatus(record, { status: 'failed', reason: code });
+    return outcome;
   }
 
   private publishStatus(record: CommandRecord, data: Pick<MessageStatusData, 'status' | 'reason' | 'waMessageId'>): void {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../../core/clock.ts';
 import type { CommandRecord } from '../../../../core/domain/command.ts';
 import { DEFAULT_PACING } from '../../../../core/domain/session.ts';
@@ -80,6 +80,14 @@ describe('CommandExecutor', () => {
     expect(f.store.items.get(command.commandId)).toMatchObject({ status: 'failed', failure: { code: 'expired' } });
     expect(f.events.ofType('message.status')[0]?.data).toMatchObject({ status: 'failed', reason: 'expired' });
     expect(f.connection.sent).toHaveLength(0);
+  });
+
+  it('leaves a command that moved on before it could be failed to whoever moved it, and announces nothing', async () => {
+    const command = f.store.add({ notAfter: new Date(Date.now() - 1).toISOString() });
+    const transition = vi.spyOn(f.store, 'transition').mockResolvedValueOnce(undefined); // it moved on meanwhile
+    expect(await f.run(command)).toBe('duplicate');
+    expect(transition).toHaveBeenCalledWith('tenant-a', 'session-1', command.commandId, 'failed', expect.objectContaining({ from: ['queued'] }));
+    expect(f.events.ofType('message.status')).toHaveLength(0);
   });
 
   it('defers while the session is not open, leaving the command queued', async () => {
