@@ -193,7 +193,7 @@ export class SessionActor {
     const connection = this.socket.current;
     if (this.phase !== 'qr' || !connection) throw new WhatsAppError('session_not_pairing', 'session is not waiting for pairing', false);
     const code = await connection.requestPairingCode(phoneNumber);
-    await this.reporter.report({ patch: { pairingCode: code } });
+    await this.reporter.report(this.notices.pairingCode(code));
     return code;
   }
 
@@ -215,7 +215,7 @@ export class SessionActor {
     this.phase = 'connecting';
     if (!(await this.loadAuth())) return;
     if (this.phase !== 'connecting') return;
-    if (this.reporter.current() !== 'reconnecting') void this.reporter.report({ status: 'connecting' });
+    if (this.reporter.current() !== 'reconnecting') void this.reporter.report(this.notices.connecting());
     this.openSocket();
   }
 

@@ -20,11 +20,21 @@ export class SessionNotices {
     private readonly config: Pick<ActorConfig, 'breaker' | 'firstQrTtlMs' | 'nextQrTtlMs'>,
   ) {}
 
+  /** A first connection attempt (a reconnect stays `reconnecting` until it opens). */
+  connecting(): StatusChange {
+    return { status: 'connecting' };
+  }
+
   /** A QR to scan; WhatsApp rotates them, the `first` of a connection attempt lives longer than the next. */
   qrShown(qr: string, first: boolean): StatusChange {
     const ttl = first ? this.config.firstQrTtlMs : this.config.nextQrTtlMs;
     const expiresAt = new Date(this.clock.now() + ttl).toISOString();
     return { status: 'qr', patch: { qr, qrExpiresAt: expiresAt }, events: [this.reporter.event('session.qr', { qr, expiresAt })] };
+  }
+
+  /** The code to enter on the phone instead of scanning the QR (the status stays `qr`). */
+  pairingCode(code: string): StatusChange {
+    return { patch: { pairingCode: code } };
   }
 
   opened(phoneNumber: string | undefined): StatusChange {
