@@ -1,14 +1,17 @@
 /**
  * Live runners, for placement only (never for safety): each runner writes a heartbeat item every few
- * seconds carrying its slot and how many sessions it holds; peers list them through gsi1 and count those
- * whose heartbeat is recent. DynamoDB TTL removes items of runners that died long ago; liveness itself is
- * judged from `liveUntil`, since TTL deletion can lag by hours.
+ * seconds carrying its slot and how many sessions it holds; peers read them all with one query of the
+ * `runners` partition and count those whose heartbeat is recent. DynamoDB TTL removes items of runners that
+ * died long ago; liveness itself is judged from `liveUntil`, since TTL deletion can lag by hours.
+ *
+ * One partition of the base table rather than gsi1: the leases index projects keys only (renewals must not
+ * write it), and a heartbeat then writes the table alone. The load is a few items per runner per 5 s, far
+ * below a partition's limits.
  */
 import type { DynamoTable } from '../../core/aws/dynamo-table.ts';
 import type { Clock } from '../../core/clock.ts';
 
 export const RUNNERS_PARTITION = 'runners';
-const HEARTBEAT_SK = 'heartbeat';
 /** Items of dead runners linger this long for operators before TTL removes them. */
 const RETAIN_SECONDS = 3600;
 
@@ -38,10 +41,8 @@ export class RunnerRegistry {
   async beat(runnerId: string, beat: RunnerBeat): Promise<void> {
     const now = this.clock.now();
     await this.table.put({
-      pk: `runner#${runnerId}`,
-      sk: HEARTBEAT_SK,
-      gsi1pk: RUNNERS_PARTITION,
-      gsi1sk: runnerId,
+      pk: RUNNERS_PARTITION,
+      sk: runnerId,
       runnerId,
       slot: beat.slot,
       owned: beat.owned,
@@ -55,7 +56,7 @@ export class RunnerRegistry {
   /** Runners whose heartbeat is still current (eventually consistent: placement tolerates a stale view). */
   async live(): Promise<RunnerInfo[]> {
     const now = this.clock.now();
-    const items = await this.table.queryAll({ index: 'gsi1', partition: RUNNERS_PARTITION });
+    const items = await this.table.queryAll({ partition: RUNNERS_PARTITION });
     return items
       .map((item) => ({
         runnerId: String(item.runnerId),
@@ -70,6 +71,6 @@ export class RunnerRegistry {
 
   /** Removes this runner's heartbeat on a graceful exit, so peers recount at once. */
   async remove(runnerId: string): Promise<void> {
-    await this.table.delete({ pk: `runner#${runnerId}`, sk: HEARTBEAT_SK });
+    await this.table.delete({ pk: RUNNERS_PARTITION, sk: runnerId });
   }
 }
