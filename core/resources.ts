@@ -12,10 +12,27 @@
 
 export type KeyType = 'S' | 'N';
 
+/**
+ * What a GSI copies besides the keys (the table's and its own are always there). Not a detail: an index
+ * is written whenever a write changes one of its projected attributes, so ALL doubles the cost of every
+ * write to an indexed item, and every query reads whole items. Project only what the index's readers read.
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'KEYS_ONLY' }
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
 export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
+  /** ALL when absent. */
+  readonly projection?: IndexProjection;
+}
+
+/** The projection an index is built with. */
+export function projectionOf(index: IndexDefinition): IndexProjection {
+  return index.projection ?? { type: 'ALL' };
 }
 
 export interface TableDefinition {
@@ -56,6 +73,13 @@ const keyed = { partitionKey: 'pk', sortKey: 'sk' } as const;
 const gsi1: IndexDefinition = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' };
 const gsi2: IndexDefinition = { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' };
 
+/**
+ * Non-key attributes of the sessions table's runnable index (gsi1): exactly what placement reads from the
+ * list every runner pages through on each tick (tenantId and sessionId are the table keys). Everything else
+ * comes from a GetItem where it is needed. Status, QR and other owner writes then leave the index alone.
+ */
+export const RUNNABLE_INDEX_ATTRIBUTES = ['ownerRunnerId', 'epoch', 'deletedAt'] as const;
+
 export const tables = {
   tenants: {
     id: 'tenants',
@@ -70,10 +94,10 @@ export const tables = {
     id: 'sessions',
     envVar: 'SESSIONS_TABLE',
     ...keyed,
-    indexes: [gsi1],
+    indexes: [{ ...gsi1, projection: { type: 'INCLUDE', attributes: RUNNABLE_INDEX_ATTRIBUTES } }],
     ttlAttribute: 'expiresAt',
     description:
-      'WhatsApp session records (pk = tenantId, sk = sessionId). gsi1 (sparse) lists sessions whose desired state is running, for placement.',
+      'WhatsApp session records (pk = tenantId, sk = sessionId). gsi1 (sparse; keys + ownerRunnerId, epoch, deletedAt) lists the sessions runners must hold (running, or deleted and not yet purged), for placement.',
   },
   commands: {
     id: 'commands',
@@ -88,10 +112,11 @@ export const tables = {
     id: 'leases',
     envVar: 'LEASES_TABLE',
     ...keyed,
-    indexes: [gsi1],
+    // KEYS_ONLY: a renewal (new renewToken every 5 s per session) then writes the table only, never the index.
+    indexes: [{ ...gsi1, projection: { type: 'KEYS_ONLY' } }],
     ttlAttribute: 'expiresAt',
     description:
-      'Slot leases, session leases (owner, slot, epoch, renewToken) and runner heartbeats. gsi1 = leases by owner.',
+      'Slot leases, session leases (owner, slot, epoch, renewToken) and runner heartbeats (partition `runners`). gsi1 (keys only) = leases by owner.',
   },
   auth: {
     id: 'auth',

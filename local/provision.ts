@@ -8,6 +8,7 @@ import {
   type AttributeDefinition,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
+  type Projection,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -16,11 +17,13 @@ import {
   SLOT_PLACEHOLDER,
   bucketName,
   buckets,
+  projectionOf,
   queueName,
   queues,
   slotQueueName,
   tableName,
   tables,
+  type IndexDefinition,
   type QueueDefinition,
   type TableDefinition,
 } from '../core/resources.ts';
@@ -91,7 +94,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string, def: TableDefin
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: projection(index),
     };
   });
   try {
@@ -117,6 +120,14 @@ async function ensureTable(dynamo: DynamoDBClient, name: string, def: TableDefin
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`table ${name} did not become active`);
+}
+
+/** The definition's projection as CreateTable takes it (dynalite honours KEYS_ONLY and INCLUDE). */
+function projection(index: IndexDefinition): Projection {
+  const projection = projectionOf(index);
+  return projection.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...projection.attributes] }
+    : { ProjectionType: projection.type };
 }
 
 async function ensureQueue(sqs: SQSClient, name: string, def: QueueDefinition, dlqUrl?: string): Promise<string> {

@@ -4,11 +4,13 @@
  * each runner write conditional on its lease epoch so a deposed owner cannot overwrite its successor.
  *
  * gsi1 (sparse, partition `runnable`) lists every session a runner must hold: desired state running, or
- * deleted and not yet purged (a runner logs it out and purges its credentials).
+ * deleted and not yet purged (a runner logs it out and purges its credentials). It projects only what
+ * placement reads (RUNNABLE_INDEX_ATTRIBUTES), so its entries are `RunnableSession`s, not records.
  */
 import type { DynamoTable, Page } from '../aws/dynamo-table.ts';
 import type { Clock } from '../clock.ts';
 import { ConditionFailedError, NotFoundError } from '../errors.ts';
+import { RUNNABLE_INDEX_ATTRIBUTES } from '../resources.ts';
 import {
   RUNNABLE_PARTITION,
   type DesiredState,
@@ -38,6 +40,12 @@ export interface OwnerPatch {
   readonly pairingCode?: string | null;
   readonly lastDisconnect?: DisconnectInfo;
 }
+
+/**
+ * A session as the runnable index holds it: its keys and the attributes the index projects, nothing else.
+ * What the runner needs beyond that (status, pacing, ...) it reads with `get`.
+ */
+export type RunnableSession = Pick<SessionRecord, 'tenantId' | 'sessionId' | (typeof RUNNABLE_INDEX_ATTRIBUTES)[number]>;
 
 /** Keys the API never exposes raw. */
 const INTERNAL = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt']);
@@ -128,10 +136,10 @@ export class SessionRepository {
     return toRecord(item);
   }
 
-  /** One page of the sessions runners must hold, across tenants. */
-  async listRunnable(page: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
+  /** One page of the sessions runners must hold, across tenants (gsi1: eventually consistent, projected). */
+  async listRunnable(page: { limit: number; cursor?: string }): Promise<Page<RunnableSession>> {
     const out = await this.table.query({ index: 'gsi1', partition: RUNNABLE_PARTITION, limit: page.limit, cursor: page.cursor });
-    return { items: out.items.map(toRecord), cursor: out.cursor };
+    return { items: out.items.map(toRunnable), cursor: out.cursor };
   }
 
   /**
@@ -182,6 +190,13 @@ function runnableIndex(desiredState: DesiredState, deleted: boolean, sessionId: 
 
 function toRecord(item: Record<string, unknown>): SessionRecord {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !INTERNAL.has(key))) as unknown as SessionRecord;
+}
+
+/** The projected attributes only, also where a table still projects more (an older local data directory). */
+function toRunnable(item: Record<string, unknown>): RunnableSession {
+  const runnable: Record<string, unknown> = { tenantId: item.pk, sessionId: item.sk };
+  for (const attribute of RUNNABLE_INDEX_ATTRIBUTES) if (item[attribute] !== undefined) runnable[attribute] = item[attribute];
+  return runnable as unknown as RunnableSession;
 }
 
 function notFound(error: unknown): never {

@@ -14,7 +14,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../nag.ts';
-import { buckets, tables, type BucketDefinition, type TableName } from '../../core/resources.ts';
+import { buckets, projectionOf, tables, type BucketDefinition, type TableName } from '../../core/resources.ts';
 import type { Settings } from '../settings.ts';
 import { FleetQueues } from '../constructs/fleet-queues.ts';
 import { pascal } from '../construct-id.ts';
@@ -62,11 +62,13 @@ export class StatefulStack extends Stack {
           removalPolicy: RemovalPolicy.RETAIN,
         });
         for (const index of def.indexes) {
+          const projection = projectionOf(index);
           table.addGlobalSecondaryIndex({
             indexName: index.name,
             partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
             sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
-            projectionType: dynamodb.ProjectionType.ALL,
+            projectionType: dynamodb.ProjectionType[projection.type],
+            nonKeyAttributes: projection.type === 'INCLUDE' ? [...projection.attributes] : undefined,
           });
         }
         return [name, table];

@@ -4,7 +4,7 @@
  * - a slot lease (pk `slot#k`, sk `slot-lease`): which runner polls slot k's command queue (D3).
  * `epoch` is the fencing token: +1 on every acquisition, kept on release, never reused. `renewToken` is
  * random per renewal: a contender watches it, and takes over only after it stayed unchanged for the whole
- * lease duration on its own clock. gsi1 lists leases by owner while owned.
+ * lease duration on its own clock. gsi1 lists leases by owner while owned (keys only: see LeaseStore.heldBy).
  */
 
 export type LeaseKind = 'session' | 'slot';

@@ -112,9 +112,14 @@ export class LeaseStore implements LeaseStorePort {
     await this.table.delete({ pk: key.pk, sk: key.sk }, heldBy(holding));
   }
 
-  /** Leases held by an owner (gsi1; eventually consistent): for operators and tests. */
+  /**
+   * Leases held by an owner, for operators and tests. gsi1 projects keys only (so renewals never write it)
+   * and lags the table: the items are read consistently and those no longer held by `owner` dropped.
+   */
   async heldBy(owner: string): Promise<LeaseItem[]> {
-    return this.table.queryAll<LeaseItem & Record<string, unknown>>({ index: 'gsi1', partition: ownerPartition(owner) });
+    const listed = await this.table.queryAll<LeaseKey & Record<string, unknown>>({ index: 'gsi1', partition: ownerPartition(owner) });
+    const items = await this.readMany(listed.map((entry) => ({ pk: entry.pk, sk: entry.sk })));
+    return [...items.values()].filter((item) => item.owner === owner);
   }
 }
 

@@ -8,14 +8,14 @@
  * their token has stayed unchanged for L on this runner's clock.
  */
 import type { Clock } from '../../core/clock.ts';
-import type { SessionRecord } from '../../core/domain/session.ts';
+import type { RunnableSession } from '../../core/sessions/session-repository.ts';
 import { ExpiryObserver } from '../lease/expiry-observer.ts';
 import { leaseId, sessionLeaseSubject, type ExpectedLease, type LeaseKey } from '../lease/lease-records.ts';
 import type { LeaseStorePort } from '../lease/lease-store.ts';
 import { preferenceOrder } from './placement-policy.ts';
 
 export interface Claimable {
-  readonly record: SessionRecord;
+  readonly record: RunnableSession;
   readonly expected: ExpectedLease;
 }
 
@@ -41,10 +41,10 @@ export class ClaimCandidates {
    * being claimed, or just handed over by this runner.
    */
   async find(
-    runnable: readonly SessionRecord[],
+    runnable: readonly RunnableSession[],
     room: number,
     liveRunners: ReadonlySet<string>,
-    skip: (record: SessionRecord) => boolean,
+    skip: (record: RunnableSession) => boolean,
   ): Promise<Claimable[]> {
     const { runnerId, slot, leaseStore, clock, sweepEvery } = this.deps;
     const sweep = ++this.finds % sweepEvery === 0;

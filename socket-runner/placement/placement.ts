@@ -13,10 +13,9 @@
  */
 import PQueue from 'p-queue';
 import type { Clock } from '../../core/clock.ts';
-import type { SessionRecord } from '../../core/domain/session.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { SessionRepository } from '../../core/sessions/session-repository.ts';
+import type { RunnableSession, SessionRepository } from '../../core/sessions/session-repository.ts';
 import type { CloseReason, OwnedSession, SessionEndReason, SessionHost } from '../contracts.ts';
 import type { HeldLease } from '../lease/held-lease.ts';
 import type { LeaseManager } from '../lease/lease-manager.ts';
@@ -213,8 +212,8 @@ export class Placement {
     }
   }
 
-  private async listRunnable(): Promise<SessionRecord[]> {
-    const all: SessionRecord[] = [];
+  private async listRunnable(): Promise<RunnableSession[]> {
+    const all: RunnableSession[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.deps.sessions.listRunnable({ limit: PAGE_SIZE, cursor });
@@ -225,7 +224,7 @@ export class Placement {
   }
 
   /** Retires held sessions that are no longer runnable, confirming with a consistent read (gsi1 lags). */
-  private async reconcile(runnable: readonly SessionRecord[]): Promise<void> {
+  private async reconcile(runnable: readonly RunnableSession[]): Promise<void> {
     const byId = new Map(runnable.map((record) => [`${record.tenantId}#${record.sessionId}`, record]));
     for (const record of runnable) {
       if (record.ownerRunnerId !== this.deps.runnerId || this.held.has(record.sessionId) || this.claiming.has(record.sessionId)) continue;
@@ -234,16 +233,22 @@ export class Placement {
     }
     for (const holding of [...this.held.values()]) {
       if (holding.phase !== 'hosted') continue;
-      let record = byId.get(`${holding.tenantId}#${holding.sessionId}`);
-      if (record && !record.deletedAt) continue;
-      record ??= await this.deps.sessions.get(holding.tenantId, holding.sessionId);
-      const reason: CloseReason | undefined = !record || record.deletedAt ? 'deleted' : record.desiredState === 'stopped' ? 'stopped' : undefined;
+      const listed = byId.get(`${holding.tenantId}#${holding.sessionId}`);
+      if (listed && !listed.deletedAt) continue;
+      const reason: CloseReason | undefined = listed ? 'deleted' : await this.whyNotRunnable(holding);
       if (!reason || holding.phase !== 'hosted') continue;
       holding.phase = 'closing';
       void this.retire(holding, reason).catch((error: unknown) =>
         this.deps.logger.warn('placement.retire_failed', { sessionId: holding.sessionId, error: String(error) }),
       );
     }
+  }
+
+  /** A held session missing from the list: the record says whether it was stopped, deleted, or the index lags. */
+  private async whyNotRunnable(holding: Holding): Promise<CloseReason | undefined> {
+    const record = await this.deps.sessions.get(holding.tenantId, holding.sessionId);
+    if (!record || record.deletedAt) return 'deleted';
+    return record.desiredState === 'stopped' ? 'stopped' : undefined;
   }
 
   private async retire(holding: Holding, reason: CloseReason): Promise<void> {
@@ -300,7 +305,7 @@ export class Placement {
     return true;
   }
 
-  private async claimUpTo(room: number, runnable: readonly SessionRecord[], liveRunners: ReadonlySet<string>): Promise<void> {
+  private async claimUpTo(room: number, runnable: readonly RunnableSession[], liveRunners: ReadonlySet<string>): Promise<void> {
     const handedOver = this.handover?.leaseKey.pk;
     const claimable = await this.candidates.find(
       runnable,
@@ -321,7 +326,7 @@ export class Placement {
     }
   }
 
-  private async claim(record: SessionRecord, expected: ExpectedLease): Promise<void> {
+  private async claim(record: RunnableSession, expected: ExpectedLease): Promise<void> {
     const { tenantId, sessionId } = record;
     const { leases, sessions, host, runnerId, slot, logger, config } = this.deps;
     if (this.stopped) return;

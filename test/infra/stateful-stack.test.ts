@@ -1,8 +1,17 @@
 // The stateful stack is built from core/resources.ts: every table, queue and bucket definition appears with
-// its keys, indexes, TTL and dead-letter wiring, hardened (KMS, PITR, TLS-only, no public access, retained).
+// its keys, indexes (and their projections), TTL and dead-letter wiring, hardened (KMS, PITR, TLS-only, no public access, retained).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { buckets, deadLetterOf, queues, slotQueueName, tables } from '../../core/resources.ts';
+import {
+  RUNNABLE_INDEX_ATTRIBUTES,
+  buckets,
+  deadLetterOf,
+  projectionOf,
+  queues,
+  slotQueueName,
+  tables,
+  type IndexDefinition,
+} from '../../core/resources.ts';
 import { synthFleet, type SynthesizedFleet } from './support/synth-fleet.ts';
 
 const SLOT_COUNT = 3; // not the default, so the slot queues provably follow the setting
@@ -15,6 +24,12 @@ beforeAll(() => {
   stateful = synthesized.template(synthesized.fleet.stateful);
 });
 afterAll(() => synthesized.dispose());
+
+/** The projection CloudFormation should get for an index definition. */
+function cfnProjection(index: IndexDefinition): Record<string, unknown> {
+  const projection = projectionOf(index);
+  return projection.type === 'INCLUDE' ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...projection.attributes] } : { ProjectionType: projection.type };
+}
 
 const keyId = (key: 'dataKey' | 'credentialsKey') => ({ 'Fn::GetAtt': [synthesized.logicalId(synthesized.fleet.stateful.resources[key]), 'Arn'] });
 
@@ -40,7 +55,7 @@ describe('DynamoDB tables', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: cfnProjection(index),
       })),
     );
     expect(props.TimeToLiveSpecification).toEqual('ttlAttribute' in def ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined);
@@ -54,6 +69,24 @@ describe('DynamoDB tables', () => {
     });
     expect(resource!.DeletionPolicy).toBe('Retain');
     expect(resource!.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  const indexOf = (table: keyof typeof tables) =>
+    stateful.findResources('AWS::DynamoDB::Table')[synthesized.logicalId(synthesized.fleet.stateful.resources.tables[table])]!.Properties
+      .GlobalSecondaryIndexes;
+
+  it('projects keys only into the leases owner index, so a lease renewal never writes it', () => {
+    expect(indexOf('leases')).toEqual([expect.objectContaining({ IndexName: 'gsi1', Projection: { ProjectionType: 'KEYS_ONLY' } })]);
+  });
+
+  it('projects into the runnable sessions index only what placement reads', () => {
+    expect(indexOf('sessions')).toEqual([
+      expect.objectContaining({
+        IndexName: 'gsi1',
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['ownerRunnerId', 'epoch', 'deletedAt'] },
+      }),
+    ]);
+    expect(RUNNABLE_INDEX_ATTRIBUTES).toEqual(['ownerRunnerId', 'epoch', 'deletedAt']);
   });
 
   it('keeps the WhatsApp credentials under their own key', () => {

@@ -38,6 +38,23 @@ describe('SessionRepository', () => {
     expect((await sessions.listRunnable({ limit: 100 })).items.map((s) => s.sessionId)).toContain(sessionId);
   });
 
+  it('lists a runnable session with its keys and the projected placement attributes only', async () => {
+    const sessionId = newId();
+    await sessions.create({ tenantId: 'tenant-p', sessionId, name: 'Support', pacing: DEFAULT_PACING });
+    await sessions.updateFromOwner('tenant-p', sessionId, 4, {
+      status: 'qr',
+      ownerRunnerId: 'runner-p',
+      slot: 2,
+      qr: '2@abc,def,ghi',
+      lastDisconnect: { code: 515, reason: 'restart_required', at: '2026-11-21T11:59:00.000Z' },
+    });
+    const listed = async () => (await sessions.listRunnable({ limit: 100 })).items.find((s) => s.sessionId === sessionId);
+
+    expect(await listed()).toEqual({ tenantId: 'tenant-p', sessionId, ownerRunnerId: 'runner-p', epoch: 4 });
+    await sessions.markDeleted('tenant-p', sessionId);
+    expect(await listed()).toEqual({ tenantId: 'tenant-p', sessionId, ownerRunnerId: 'runner-p', epoch: 4, deletedAt: '2026-11-21T12:00:00.000Z' });
+  });
+
   it('fences owner writes by epoch', async () => {
     const sessionId = newId();
     await sessions.create({ tenantId: 'tenant-f', sessionId, pacing: DEFAULT_PACING });
