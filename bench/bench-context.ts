@@ -30,8 +30,8 @@ export interface BenchSizes {
 export const SIZES: Record<BenchMode, BenchSizes> = {
   quick: {
     warmSessions: 3,
-    memoryN: [20, 40],
-    capacityN: 50,
+    memoryN: [30],
+    capacityN: 40,
     settleMs: 2_000,
     delayWindowMs: 5_000,
     startConcurrency: 8,
