@@ -24,8 +24,8 @@ import { statusAgeMs, type StatusChange, type StatusReporter } from './status-re
 
 /** What dormancy may ask of the actor. */
 export interface DormantActor {
-  /** Moves the actor into its dormant phase. */
-  becomeDormant(): void;
+  /** Moves the actor into its dormant phase; false when its phase rules refuse (it is ending or deleting). */
+  becomeDormant(): boolean;
   isDormant(): boolean;
   /** False once the actor is closing. */
   live(): boolean;
@@ -73,7 +73,7 @@ export class Dormancy {
   /** Goes dormant after writing why (status, reason, events). */
   async enter(why: StatusChange): Promise<void> {
     const { actor, timer, socket, bringUp, reporter, clock } = this.deps;
-    actor.becomeDormant();
+    if (!actor.becomeDormant()) return;
     timer.stop();
     socket.drop();
     bringUp.resolve();
@@ -93,7 +93,7 @@ export class Dormancy {
    */
   async loggedOut(disconnect: DisconnectInfo | undefined, reason: string, requested: boolean): Promise<void> {
     const { actor, credentials, logger } = this.deps;
-    actor.becomeDormant();
+    if (!actor.becomeDormant()) return;
     this.deps.timer.stop();
     const record = await actor.refreshRecord().catch(() => actor.lastRecord());
     if (!actor.live()) return;

@@ -13,6 +13,9 @@
  *            (desiredStateChangedAt newer than the status), or, when parked, for a half-open probe.
  *   deleting: connect if it has credentials, log out, purge credentials and record, end (`purged`).
  *   lost / fenced: end the socket at once, write nothing, never reconnect.
+ * Every move goes through the phase rules (`mayFollow`): closing and closed are final, and a deletion is
+ * left only by closing, so a late callback (a record read, a socket event, a timer) cannot move an actor
+ * that is ending or deleting anywhere else.
  *
  * The parts it drives: connection-attempts.ts (the socket, stale attempts ignored), session-credentials.ts
  * (auth state), reconnect-schedule.ts (restarts, backoff, breaker, probe), dormancy.ts and
@@ -44,6 +47,14 @@ import { SessionNotices } from './session-notices.ts';
 import { StatusReporter } from './status-reporter.ts';
 
 type Phase = 'idle' | 'connecting' | 'qr' | 'open' | 'waiting' | 'dormant' | 'deleting' | 'closing' | 'closed';
+
+/** The phase rules: `closing` leads only to `closed`, `closed` to nothing, `deleting` only to closing. */
+function mayFollow(from: Phase, to: Phase): boolean {
+  if (from === 'closed') return false;
+  if (from === 'closing') return to === 'closed';
+  if (from === 'deleting') return to === 'closing' || to === 'closed';
+  return true;
+}
 
 export class SessionActor {
   readonly tenantId: string;
@@ -94,7 +105,7 @@ export class SessionActor {
     this.dormancy = new Dormancy({
       ...parts,
       actor: {
-        becomeDormant: () => void (this.phase = 'dormant'),
+        becomeDormant: () => this.enter('dormant'),
         isDormant: () => this.phase === 'dormant',
         live: () => this.live(),
         refreshRecord: () => this.refreshRecord(),
@@ -155,7 +166,7 @@ export class SessionActor {
       return this.bringUp.promise;
     }
     this.deps.owned.lost.addEventListener('abort', this.onLost, { once: true });
-    this.phase = 'connecting';
+    this.enter('connecting');
     this.boot().catch((error: unknown) => this.crashed(error));
     return this.bringUp.promise;
   }
@@ -211,8 +222,7 @@ export class SessionActor {
   }
 
   private async connect(): Promise<void> {
-    if (!this.live() || this.phase === 'deleting' || !this.deps.owned.isValid()) return;
-    this.phase = 'connecting';
+    if (!this.deps.owned.isValid() || !this.enter('connecting')) return;
     if (!(await this.loadAuth())) return;
     if (this.phase !== 'connecting') return;
     if (this.reporter.current() !== 'reconnecting') void this.reporter.report(this.notices.connecting());
@@ -226,7 +236,7 @@ export class SessionActor {
       return this.live();
     } catch (error) {
       if (error instanceof FencedError) this.abandon('fenced');
-      else if (this.live() && this.phase !== 'deleting') {
+      else if (mayFollow(this.phase, 'waiting')) {
         this.deps.logger.error('session.auth_unavailable', { error });
         this.failed({ code: 0, reason: 'auth_unavailable', at: isoNow(this.deps.clock) });
       }
@@ -246,7 +256,7 @@ export class SessionActor {
   private onQr(qr: string): void {
     if (this.phase === 'deleting') return void this.deletion.finish();
     const first = this.phase !== 'qr'; // the first QR of this attempt (QRs come only before the socket opens)
-    this.phase = 'qr';
+    if (!this.enter('qr')) return;
     void this.reporter.report(this.notices.qrShown(qr, first));
     this.bringUp.resolve();
     if (first) this.deps.hooks.onReady('pairing');
@@ -254,7 +264,7 @@ export class SessionActor {
 
   private onOpen(opened: ConnectionOpened): void {
     if (this.phase === 'deleting') return this.deletion.opened();
-    this.phase = 'open';
+    if (!this.enter('open')) return;
     this.reconnects.opened();
     void this.reporter.report(this.notices.opened(opened.phoneNumber));
     this.deps.logger.info('session.open', { newLogin: opened.newLogin });
@@ -290,10 +300,11 @@ export class SessionActor {
 
   /** A connection failed: back off and try again, or park the session when it keeps failing. */
   private failed(disconnect: DisconnectInfo): void {
+    if (!mayFollow(this.phase, 'waiting')) return;
     this.socket.drop();
     const delay = this.reconnects.failed();
     if (delay === 'park') return void this.dormancy.park(disconnect);
-    this.phase = 'waiting';
+    this.enter('waiting');
     void this.reporter.report(this.notices.reconnecting(disconnect));
     this.bringUp.resolve();
     this.timer.start(delay, () => void this.connect());
@@ -301,23 +312,25 @@ export class SessionActor {
 
   private crashed(error: unknown): void {
     this.deps.logger.error('session.boot_failed', { error });
-    if (this.live() && this.phase !== 'deleting') this.failed({ code: 0, reason: 'boot_failed', at: isoNow(this.deps.clock) });
+    this.failed({ code: 0, reason: 'boot_failed', at: isoNow(this.deps.clock) });
   }
 
   // --- endings ---------------------------------------------------------------------------------------
 
-  /** Logs the device out, purges, ends (session-deletion.ts). Resolves once the actor has ended. */
+  /**
+   * Logs the device out, purges, ends (session-deletion.ts). Resolves once the actor has ended; an actor
+   * already closing begins none (the next owner finds the record deleted).
+   */
   private beginDeletion(): Promise<void> {
     if (this.deletion.begun) return this.deletion.promise;
     const from = !this.socket.current ? 'no_socket' : this.phase === 'open' || this.phase === 'qr' ? this.phase : 'connecting';
-    this.phase = 'deleting';
-    this.deletion.begin(from);
+    if (this.enter('deleting')) this.deletion.begin(from);
     return this.deletion.promise;
   }
 
   private async shutdown(reason: CloseReason): Promise<void> {
     const wasLive = this.phase === 'connecting' || this.phase === 'qr' || this.phase === 'open' || this.phase === 'waiting';
-    this.phase = 'closing';
+    this.enter('closing');
     this.timer.stop();
     // End the socket first (nothing new to persist after it), then let every pending credential write land.
     await this.socket.end();
@@ -347,18 +360,25 @@ export class SessionActor {
 
   /** No more transitions: the timer stops and the socket is dropped (the actor is closing). */
   private stopActing(): void {
-    this.phase = 'closing';
+    this.enter('closing');
     this.timer.stop();
     this.socket.drop();
   }
 
   private release(): void {
-    this.phase = 'closed';
+    this.enter('closed');
     this.timer.stop();
     this.credentials.forget();
     this.deps.owned.lost.removeEventListener('abort', this.onLost);
     this.bringUp.resolve();
     this.deletion.settle();
+  }
+
+  /** Moves to `next` when the phase rules allow it; false when the actor is ending or deleting. */
+  private enter(next: Phase): boolean {
+    if (!mayFollow(this.phase, next)) return false;
+    this.phase = next;
+    return true;
   }
 
   private live(): boolean {

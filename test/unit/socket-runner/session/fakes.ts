@@ -44,6 +44,7 @@ export class FakeSessionStore implements SessionStore {
   readonly records = new Map<string, SessionRecord & { epoch?: number }>();
   readonly writes: OwnerPatch[] = [];
   purged: string[] = [];
+  private held: Promise<void> | undefined;
 
   put(record: SessionRecord): void {
     this.records.set(`${record.tenantId}#${record.sessionId}`, record);
@@ -54,7 +55,22 @@ export class FakeSessionStore implements SessionStore {
   }
 
   async get(tenantId: string, sessionId: string): Promise<SessionRecord | undefined> {
-    return this.records.get(`${tenantId}#${sessionId}`);
+    const record = this.records.get(`${tenantId}#${sessionId}`);
+    await this.held;
+    return record;
+  }
+
+  /**
+   * Keeps every read from now on in flight, answering what the store held when it was asked, until the
+   * returned function lets them through: something else happens while a read is pending.
+   */
+  holdReads(): () => void {
+    let release!: () => void;
+    this.held = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
   }
 
   async updateFromOwner(tenantId: string, sessionId: string, epoch: number, patch: OwnerPatch): Promise<SessionRecord> {

@@ -290,6 +290,28 @@ describe('SessionActor', () => {
     expect(ended).toEqual(['purged']);
   });
 
+  it('starts no deletion when it closes while a logout reads the deleted record', async () => {
+    const { actor, connector, sessions, auth, ended } = await started();
+    connector.last.open();
+    await settle();
+    sessions.put({ ...sessions.record()!, deletedAt: new Date().toISOString() });
+    const release = sessions.holdReads();
+    const loggingOut = actor.logout();
+    await actor.close('handover');
+    const writes = sessions.writes.length;
+    release();
+    await expect(loggingOut).resolves.toBeUndefined();
+    await settle();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(DEFAULT_ACTOR_CONFIG.deletionTimeoutMs);
+    expect(connector.connections).toHaveLength(1);
+    expect(auth.opened).toBe(1);
+    expect(sessions.writes).toHaveLength(writes);
+    expect(sessions.purged).toEqual([]);
+    expect(ended).toEqual([]);
+    expect(actor.readiness()).toBe('gone');
+  });
+
   it('hands out a pairing code only while pairing, and records it', async () => {
     const { actor, connector, sessions } = await started({ registered: false });
     await expect(actor.requestPairingCode('4915112345678')).rejects.toMatchObject({ code: 'session_not_pairing' });
