@@ -226,7 +226,7 @@ export class SessionActor {
     if (!(await this.loadAuth())) return;
     if (this.phase !== 'connecting') return;
     if (this.reporter.current() !== 'reconnecting') void this.reporter.report(this.notices.connecting());
-    this.openSocket();
+    if (!this.openSocket()) this.failed({ code: 0, reason: 'connect_failed', at: isoNow(this.deps.clock) });
   }
 
   private async loadAuth(): Promise<boolean> {
@@ -244,12 +244,14 @@ export class SessionActor {
     }
   }
 
-  private openSocket(): void {
+  /** Starts a connection attempt; false when the socket could not even be created (what that means is the caller's). */
+  private openSocket(): boolean {
     try {
       this.socket.open(this.credentials.state!, this.listener);
+      return true;
     } catch (error) {
       this.deps.logger.error('session.connect_failed', { error });
-      this.failed({ code: 0, reason: 'connect_failed', at: isoNow(this.deps.clock) });
+      return false;
     }
   }
 

@@ -24,8 +24,8 @@ export interface DeletingActor {
   isDeleting(): boolean;
   /** Opens the auth state; false when it could not (the actor dealt with why). */
   loadAuth(): Promise<boolean>;
-  /** Starts a connection attempt (its open is logged out). */
-  openSocket(): void;
+  /** Starts a connection attempt (its open is logged out); false when the socket could not be created. */
+  openSocket(): boolean;
   /** No timer, no socket, no more transitions: the purge runs next. */
   stopActing(): void;
   end(reason: SessionEndReason): void;
@@ -100,12 +100,12 @@ export class SessionDeletion {
     this.done.resolve();
   }
 
-  /** No socket up: connect if there is a device to log out, else purge at once. */
+  /** No socket up: connect if there is a device to log out, else (or when no socket can be made) purge at once. */
   private async connect(): Promise<void> {
     const { actor, credentials, owned } = this.deps;
     await actor.loadAuth();
     if (!actor.isDeleting()) return;
-    if (credentials.hasCredentials() && owned.isValid()) actor.openSocket();
-    else await this.finish();
+    if (credentials.hasCredentials() && owned.isValid() && actor.openSocket()) return;
+    await this.finish();
   }
 }

@@ -221,7 +221,10 @@ export class FakeConnection implements WhatsAppConnection {
 
 export class FakeConnector {
   readonly connections: FakeConnection[] = [];
+  /** Thrown by the factory instead of making a connection, while set. */
+  failWith: Error | undefined;
   readonly factory: ConnectionFactory = ({ listener }) => {
+    if (this.failWith) throw this.failWith;
     const connection = new FakeConnection(listener);
     this.connections.push(connection);
     return connection;

@@ -290,6 +290,18 @@ describe('SessionActor', () => {
     expect(ended).toEqual(['purged']);
   });
 
+  it('purges a deleted session anyway when its socket cannot be created, instead of waiting to reconnect', async () => {
+    const ctx = setup({ record: { deletedAt: new Date().toISOString() } });
+    ctx.connector.failWith = new Error('socket factory failed');
+    void ctx.actor.start();
+    await settle();
+    expect(ctx.sessions.statuses()).not.toContain('reconnecting');
+    expect(ctx.auth.purges).toEqual(['session-1']);
+    expect(ctx.sessions.purged).toEqual(['session-1']);
+    expect(ctx.ended).toEqual(['purged']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('starts no deletion when it closes while a logout reads the deleted record', async () => {
     const { actor, connector, sessions, auth, ended } = await started();
     connector.last.open();
