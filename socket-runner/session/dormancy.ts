@@ -89,22 +89,28 @@ export class Dormancy {
 
   /**
    * The device was unlinked (by WhatsApp, or `requested` by a logout command): its credentials are purged
-   * and the session waits for a new pairing, or is deleted if its record is.
+   * and the session waits for a new pairing, or is deleted if its record is. True when it did either;
+   * false when the actor moved on first (a deletion began or it is closing): that is then theirs to finish.
    */
-  async loggedOut(disconnect: DisconnectInfo | undefined, reason: string, requested: boolean): Promise<void> {
+  async loggedOut(disconnect: DisconnectInfo | undefined, reason: string, requested: boolean): Promise<boolean> {
     const { actor, credentials, logger } = this.deps;
-    if (!actor.becomeDormant()) return;
+    if (!actor.becomeDormant()) return false;
     this.deps.timer.stop();
+    this.deps.socket.drop();
     const record = await actor.refreshRecord().catch(() => actor.lastRecord());
-    if (!actor.live()) return;
-    if (!record || record.deletedAt) return actor.beginDeletion();
+    if (!actor.isDormant()) return false;
+    if (!record || record.deletedAt) {
+      actor.beginDeletion();
+      return true;
+    }
     try {
       await credentials.purge();
     } catch (error) {
       logger.error('session.creds_purge_failed', { error });
     }
-    if (!actor.live()) return;
+    if (!actor.isDormant()) return false;
     await this.enter(this.deps.notices.loggedOut(reason, disconnect, requested));
+    return true;
   }
 
   private watch(since: string): void {

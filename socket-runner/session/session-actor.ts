@@ -179,7 +179,11 @@ export class SessionActor {
     return this.closing;
   }
 
-  /** The `logout` command: unlink the device; the session then waits for a new pairing (or is purged). */
+  /**
+   * The `logout` command: unlink the device; the session then waits for a new pairing (or is purged). A
+   * deletion that begins meanwhile is its logout; an actor that stops meanwhile leaves it to the next owner
+   * (an ambiguous failure: the command is retried there).
+   */
   async logout(): Promise<void> {
     if (!this.live()) throw new WhatsAppError('session_unavailable', 'session is not running here', false);
     const record = await this.refreshRecord();
@@ -195,8 +199,9 @@ export class SessionActor {
       }
       return;
     }
-    this.socket.drop();
-    await this.dormancy.loggedOut(undefined, 'logged_out', true);
+    if (await this.dormancy.loggedOut(undefined, 'logged_out', true)) return;
+    if (this.deletion.begun) return this.deletion.promise;
+    throw new WhatsAppError('session_unavailable', 'the session stopped running here before its logout', true);
   }
 
   /** The `request_pairing_code` command: only while the socket waits for pairing. */

@@ -324,6 +324,60 @@ describe('SessionActor', () => {
     expect(actor.readiness()).toBe('gone');
   });
 
+  it('leaves a logout interrupted by a handover during its read to the next owner', async () => {
+    const { actor, connector, sessions, auth } = await started();
+    connector.last.close(500);
+    await settle();
+    const release = sessions.holdReads();
+    const loggingOut = actor.logout();
+    await actor.close('handover');
+    release();
+    await expect(loggingOut).rejects.toMatchObject({ code: 'session_unavailable', ambiguous: true });
+    await settle();
+    expect(auth.purges).toEqual([]);
+    expect(sessions.statuses()).not.toContain('needs_pairing');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('lets a deletion that arrives while a logout reads the record finish, never going dormant on top of it', async () => {
+    const { actor, connector, sessions, events, ended } = await started();
+    connector.last.close(500);
+    await settle();
+    const release = sessions.holdReads();
+    const loggingOut = actor.logout();
+    const deleting = actor.close('deleted');
+    release();
+    await settle();
+    expect(connector.connections).toHaveLength(2);
+    connector.last.open();
+    await settle();
+    expect(connector.last.loggedOut).toBe(true);
+    await deleting;
+    await loggingOut;
+    expect(sessions.statuses()).not.toContain('needs_pairing');
+    expect(events.ofType('session.needs_pairing')).toHaveLength(0);
+    expect(sessions.purged).toEqual(['session-1']);
+    expect(ended).toEqual(['purged']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('leaves a 401 logged out to a deletion that arrives while the record is read', async () => {
+    const { actor, connector, sessions, auth, ended } = await started();
+    connector.last.open();
+    await settle();
+    const release = sessions.holdReads();
+    connector.last.close(401, 'Connection Failure');
+    const deleting = actor.close('deleted');
+    release();
+    await settle();
+    connector.last.close(401, 'Connection Failure');
+    await deleting;
+    expect(sessions.statuses()).not.toContain('needs_pairing');
+    expect(auth.purges).toEqual(['session-1']);
+    expect(sessions.purged).toEqual(['session-1']);
+    expect(ended).toEqual(['purged']);
+  });
+
   it('hands out a pairing code only while pairing, and records it', async () => {
     const { actor, connector, sessions } = await started({ registered: false });
     await expect(actor.requestPairingCode('4915112345678')).rejects.toMatchObject({ code: 'session_not_pairing' });
