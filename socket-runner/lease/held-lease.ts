@@ -21,8 +21,6 @@ export interface LeaseTimings {
   readonly selfFenceMs: number;
 }
 
-export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { durationMs: 30_000, renewMs: 5_000, selfFenceMs: 15_000 };
-
 export interface RenewalAttempt {
   readonly token: string;
   /** Monotonic ms at which the write was sent. */
