@@ -28,9 +28,9 @@ import { LeaseManager } from './lease/lease-manager.ts';
 import { LeaseStore } from './lease/lease-store.ts';
 import { RunnerRegistry } from './lease/runner-registry.ts';
 import { RunnerMetrics } from './metrics/runner-metrics.ts';
-import { settleWithin } from './placement/settle-within.ts';
 import { Runner } from './runner.ts';
 import { createSessionHost } from './session/session-host.ts';
+import { settleWithin } from './settle-within.ts';
 import { baileysConnectionFactory } from './whatsapp/baileys-connection.ts';
 
 /** Time left after the drain budget for flushing events and closing the health server. */

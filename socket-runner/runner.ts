@@ -18,8 +18,8 @@ import type { LeaseManager } from './lease/lease-manager.ts';
 import type { LeaseStorePort } from './lease/lease-store.ts';
 import type { RunnerRegistry } from './lease/runner-registry.ts';
 import { Placement, type PlacementConfig } from './placement/placement.ts';
-import { settleWithin } from './placement/settle-within.ts';
 import { SlotClaimer } from './placement/slot-claimer.ts';
+import { settleWithin } from './settle-within.ts';
 
 export interface RunnerTimings {
   readonly heartbeatMs: number;

@@ -12,7 +12,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { CommandRecord } from '../../core/domain/command.ts';
 import type { Logger } from '../../core/logger.ts';
-import { settleWithin } from '../placement/settle-within.ts';
+import { settleWithin } from '../settle-within.ts';
 import type { CommandExecutor, CommandOutcome, CommandStore } from './command-executor.ts';
 import type { CommandTarget } from './command-target.ts';
 import { Pacer } from './pacer.ts';

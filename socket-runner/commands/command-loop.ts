@@ -16,7 +16,7 @@ import type { CommandEnvelope } from '../../core/domain/command.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ReceivedMessage, SqsQueue } from '../../core/aws/sqs-queue.ts';
 import type { CommandPoller, Ownership } from '../contracts.ts';
-import { settleWithin } from '../placement/settle-within.ts';
+import { settleWithin } from '../settle-within.ts';
 import type { CommandMetrics } from './command-executor.ts';
 import { parseEnvelope } from './command-envelope.ts';
 import type { CommandLane } from './command-lane.ts';

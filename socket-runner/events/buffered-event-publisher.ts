@@ -11,7 +11,7 @@
 import type { AnyEvent } from '../../core/domain/event.ts';
 import type { EventPublisher } from '../../core/events/event-publisher.ts';
 import type { Logger } from '../../core/logger.ts';
-import { settleWithin } from '../placement/settle-within.ts';
+import { settleWithin } from '../settle-within.ts';
 
 export interface BufferedPublisherOptions {
   readonly batchSize: number;

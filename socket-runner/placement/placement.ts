@@ -22,9 +22,9 @@ import type { LeaseManager } from '../lease/lease-manager.ts';
 import { sessionLeaseKey, sessionLeaseSubject, type ExpectedLease } from '../lease/lease-records.ts';
 import type { LeaseStorePort } from '../lease/lease-store.ts';
 import type { RunnerRegistry } from '../lease/runner-registry.ts';
+import { settleWithin } from '../settle-within.ts';
 import { ClaimCandidates } from './claim-candidates.ts';
 import { claimLimit, shouldHandOver } from './placement-policy.ts';
-import { settleWithin } from './settle-within.ts';
 
 export interface PlacementConfig {
   readonly intervalMs: number;

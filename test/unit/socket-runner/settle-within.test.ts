@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { settleWithin } from '../../../../socket-runner/placement/settle-within.ts';
+import { settleWithin } from '../../../socket-runner/settle-within.ts';
 
 describe('settleWithin', () => {
   beforeEach(() => vi.useFakeTimers());
