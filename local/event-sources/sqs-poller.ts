@@ -16,6 +16,7 @@ import type { ReceiveOptions, ReceivedMessage } from '../../core/aws/sqs-queue.t
 import type { Logger } from '../../core/logger.ts';
 import { LOCAL_API } from '../gateway/proxy-event.ts';
 import { lambdaContext } from '../lambda-context.ts';
+import { pause } from '../../core/abortable-pause.ts';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | undefined>;
 
@@ -158,16 +159,4 @@ export class SqsPoller {
 export function queueArnFromUrl(url: string): string {
   const [account = LOCAL_API.accountId, name = ''] = new URL(url).pathname.split('/').filter(Boolean).slice(-2);
   return `arn:aws:sqs:${LOCAL_API.region}:${account}:${name}`;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

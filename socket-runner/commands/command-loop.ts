@@ -20,6 +20,7 @@ import { settleWithin } from '../settle-within.ts';
 import type { CommandMetrics } from './command-executor.ts';
 import { parseEnvelope } from './command-envelope.ts';
 import type { CommandLane } from './command-lane.ts';
+import { pause } from '../../core/abortable-pause.ts';
 
 export type SlotQueue = Pick<SqsQueue, 'receive' | 'delete' | 'changeVisibility'>;
 
@@ -138,7 +139,7 @@ class SlotCommandLoop implements CommandLoop {
       } catch (error) {
         if (signal.aborted) break;
         this.deps.logger.warn('commands.receive_failed', { slot, error });
-        await sleep(this.config.errorBackoffMs, signal);
+        await pause(this.config.errorBackoffMs, signal);
         continue;
       }
       for (const message of messages) this.track(this.handle(queue, slot, message, signal));
@@ -224,16 +225,4 @@ class SlotCommandLoop implements CommandLoop {
   private async retryLater(queue: SlotQueue, message: ReceivedMessage): Promise<void> {
     await queue.changeVisibility(message.receiptHandle, this.config.retryVisibilitySeconds).catch(() => {});
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
