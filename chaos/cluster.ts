@@ -135,7 +135,14 @@ export class ChaosCluster {
     const wa = await TcpProxy.start(this.options.sim.info.url);
     const runner = await RunnerProcess.spawn({
       runnerId: id,
-      env: { ...aws.route(this.world.env), ...this.options.sim.runnerEnv(wa.rewrite(this.options.sim.info.url)), ...timingsOf(this.options.profile), ...extra.env },
+      env: {
+        ...aws.route(this.world.env),
+        ...this.options.sim.runnerEnv(wa.rewrite(this.options.sim.info.url)),
+        ...timingsOf(this.options.profile),
+        // Runner logs (bench/results/chaos/logs) at WARN unless asked for more when replaying a seed.
+        LOG_LEVEL: process.env.CHAOS_RUNNER_LOG_LEVEL ?? 'WARN',
+        ...extra.env,
+      },
       imports: extra.imports,
       logFile: this.options.logFile(id),
     });
