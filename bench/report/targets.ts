@@ -32,6 +32,7 @@ const matching = (pattern: RegExp) => (figures: ReadonlyMap<string, Figure>) =>
 
 export const TARGETS: readonly Target[] = [
   { id: '1', description: 'Memory per idle session vs bare Baileys (ratio)', op: '<=', limit: 1.3, unit: 'x', figures: matching(/^memory\.ratio\.n\d+$/) },
+  { id: '2', description: 'Share of capacity sessions open in one runner', op: '>=', limit: 1, unit: '', figures: one('capacity.openShare') },
   { id: '2a', description: 'RSS of one runner at capacity', op: '<=', limit: 2048, unit: 'MB', figures: one('capacity.rssMB') },
   { id: '2b', description: 'Event-loop delay p99 at capacity', op: '<=', limit: 200, unit: 'ms', figures: one('capacity.eventLoopP99Ms') },
   { id: '3', description: 'Bring-up from stored credentials without drops', op: '>=', limit: 10, unit: '/s', figures: one('bringup.ratePerSecNoDrops') },

@@ -146,9 +146,11 @@ function perMessage(busy: Phase, idle: Phase, messages: number): { requests: Map
   return { requests: net(busy.requests, idle.requests), items: net(busy.items, idle.items) };
 }
 
+/** Sends at 20/s: below the API's per-tenant rate limit (50/s by default), which would answer 429. */
 async function sendAll(stack: MessagingStack, n: number, contact: (i: number) => string, account: (i: number) => { sessionId: string }): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
+    if (i > 0) await sleep(50);
     const res = await stack.api.request('POST', `/v1/sessions/${account(i).sessionId}/messages`, stack.tenant.apiKey, { to: `+${contact(i)}`, type: 'text', text: `count ${i}` });
     if (res.status !== 202) throw new Error(`send answered ${res.status}: ${JSON.stringify(res.body)}`);
     ids.push((res.body as { waMessageId: string }).waMessageId);

@@ -27,7 +27,12 @@ export async function sendLatency(ctx: BenchContext): Promise<ScenarioResult> {
   const base = contactBlock();
   const notes: string[] = [];
   try {
-    const warm = await Promise.all(stack.sessions.map((session, i) => post(stack, session.sessionId, contactPhone(base + i), 'warm-up')));
+    // Warm-up at the measured rate: the API's per-tenant rate limit (50/s by default) applies to it too.
+    const warm: Sent[] = [];
+    for (const [i, session] of stack.sessions.entries()) {
+      warm.push(await post(stack, session.sessionId, contactPhone(base + i), 'warm-up'));
+      await new Promise((resolve) => setTimeout(resolve, 1000 / ratePerSec));
+    }
     const warmLatencies = await latencies(ctx, warm, 60_000);
 
     const total = ratePerSec * seconds;
