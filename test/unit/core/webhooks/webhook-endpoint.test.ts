@@ -1,33 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { endpointMatches, toEndpointView, type WebhookEndpoint } from '../../../../core/webhooks/webhook-endpoint.ts';
+import { endpointMatches, toEndpointView } from '../../../../core/webhooks/webhook-endpoint.ts';
 import { newWebhookSecret } from '../../../../core/webhooks/webhook-signing.ts';
-import type { AnyEvent } from '../../../../core/domain/event.ts';
-
-function endpoint(overrides: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
-  return {
-    tenantId: 'tenant-a',
-    id: 'ep1',
-    url: 'https://hooks.example.com/',
-    enabled: true,
-    secret: newWebhookSecret(),
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function event(overrides: Partial<AnyEvent> = {}): AnyEvent {
-  return {
-    v: 1,
-    id: '01JAAAAAAAAAAAAAAAAAAAAAAA',
-    type: 'session.status',
-    tenantId: 'tenant-a',
-    sessionId: 's1',
-    occurredAt: '2025-01-01T00:00:00.000Z',
-    data: { status: 'open' },
-    ...overrides,
-  } as AnyEvent;
-}
+import { endpoint, event } from './builders.ts';
 
 describe('endpoint filters and views', () => {
   it('matches by event type and session, and never across tenants or when disabled', () => {

@@ -1,34 +1,8 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { signingSecrets, type WebhookEndpoint } from '../../../../core/webhooks/webhook-endpoint.ts';
+import { signingSecrets } from '../../../../core/webhooks/webhook-endpoint.ts';
 import { newWebhookSecret, webhookHeaders } from '../../../../core/webhooks/webhook-signing.ts';
-import type { AnyEvent } from '../../../../core/domain/event.ts';
-
-function endpoint(overrides: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
-  return {
-    tenantId: 'tenant-a',
-    id: 'ep1',
-    url: 'https://hooks.example.com/',
-    enabled: true,
-    secret: newWebhookSecret(),
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function event(overrides: Partial<AnyEvent> = {}): AnyEvent {
-  return {
-    v: 1,
-    id: '01JAAAAAAAAAAAAAAAAAAAAAAA',
-    type: 'session.status',
-    tenantId: 'tenant-a',
-    sessionId: 's1',
-    occurredAt: '2025-01-01T00:00:00.000Z',
-    data: { status: 'open' },
-    ...overrides,
-  } as AnyEvent;
-}
+import { endpoint, event } from './builders.ts';
 
 describe('webhook signing', () => {
   it('makes Standard Webhooks secrets of 32 random bytes', () => {
