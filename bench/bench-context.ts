@@ -22,7 +22,8 @@ export interface BenchSizes {
   readonly delayWindowMs: number;
   /** Bring-ups in flight at once (runner START_CONCURRENCY, bare baseline likewise). */
   readonly startConcurrency: number;
-  readonly send: { readonly sessions: number; readonly ratePerSec: number; readonly seconds: number };
+  /** `ratePerSec` is judged against the targets; `alsoAt` rates are measured after it, on the same stack. */
+  readonly send: { readonly sessions: number; readonly ratePerSec: number; readonly seconds: number; readonly alsoAt?: readonly number[] };
   readonly failover: { readonly sessions: number; readonly runners: number };
   readonly requests: { readonly sessions: number; readonly messages: number };
 }
@@ -46,7 +47,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     settleMs: 20_000,
     delayWindowMs: 30_000,
     startConcurrency: 8,
-    send: { sessions: 100, ratePerSec: 20, seconds: 60 },
+    send: { sessions: 100, ratePerSec: 10, seconds: 60, alsoAt: [20] },
     failover: { sessions: 100, runners: 3 },
     requests: { sessions: 20, messages: 200 },
   },
