@@ -45,7 +45,7 @@ export function renderTargets(checks: readonly TargetCheck[]): string {
   for (const check of checks) {
     const { target } = check;
     const measured = check.values.length ? check.values.map((v) => formatValue(v.value, target.unit)).join(', ') : 'n/a';
-    rows.push([target.id, target.description, `${target.op} ${target.limit} ${target.unit}`, measured, check.verdict.toUpperCase()]);
+    rows.push([target.id, target.description, `${target.op} ${target.limit} ${target.unit}`, measured, `${check.verdict.toUpperCase()}${check.reason ? ` (${check.reason})` : ''}`]);
   }
   const missed = checks.filter((c) => c.verdict !== 'met');
   const summary = missed.length

@@ -16,8 +16,8 @@ import { RunnerProcess } from '../support/runner-process.ts';
 import { seedSessions, UNPACED } from '../support/seed.ts';
 import { MB, round } from '../support/stats.ts';
 
-/** A step's bring-up may take this long per new session (2/s) before the ladder stops there. */
-const BRING_UP_MS_PER_SESSION = 500;
+/** A step's bring-up may take this long per new session (0.67/s) before the ladder stops there. */
+const BRING_UP_MS_PER_SESSION = 1_500;
 /** RSS moves by this much between readings with nothing happening: a smaller total delta is not a figure. */
 const RSS_NOISE_MB = 10;
 
