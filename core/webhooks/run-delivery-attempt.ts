@@ -2,22 +2,30 @@
  * Use-case: run the attempts of a webhook delivery. Called for attempt 1 by the fan-out of a new event and
  * for every later attempt by the `webhook-deliveries` queue consumer.
  *
- * SQS delivers at least once, so a message may arrive twice, late, or after a replay started a new cycle.
- * The delivery item decides: a message acts only when it carries the next attempt of the item's current
- * cycle, and a worker must claim the attempt (a conditional write with a short lease) before sending, so two
- * copies of one message cannot both POST. If a worker dies between recording a failed attempt and enqueuing
- * the next one, the next copy of its message finds the attempt recorded but not scheduled and schedules it.
+ * The first attempt of a new delivery writes once: it sends, then creates the delivery item with the
+ * attempt's outcome already in it (one conditional put). Until that put, the events-queue message is still
+ * in flight, so a crash before it means SQS redelivers the event and the attempt runs again with the same
+ * `webhook-id` (at least once; receivers deduplicate on it). A put that finds the item already there means
+ * another copy of the event got there first: the existing item decides what follows, as for any other copy.
+ * Most deliveries succeed at once, and this is what keeps them to one write instead of three.
+ *
+ * Later attempts run from the `webhook-deliveries` queue. SQS delivers at least once, so a message may
+ * arrive twice, late, or after a replay started a new cycle. The delivery item decides: a message acts only
+ * when it carries the next attempt of the item's current cycle, and a worker must claim the attempt (a
+ * conditional write with a short lease) before sending, so two copies of one message cannot both POST. If a
+ * worker dies between recording a failed attempt and enqueuing the next one, the next copy of its message
+ * (or of the event, for attempt 1) finds the attempt recorded but not scheduled and schedules it.
  *
  * Order of effects, chosen so a crash loses nothing: send -> (dead-letter copy when final) -> record the
- * attempt -> enqueue the next attempt -> note it scheduled.
+ * attempt (the first one: create the item with it) -> enqueue the next attempt -> note it scheduled.
  */
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { NotFoundError } from '../errors.ts';
 import type { DeliveryMessage, DeliveryRecord, DeliveryStatus } from './delivery.ts';
 import type { EndpointDirectory } from './endpoint-directory.ts';
-import type { DeliveryMetrics, DeliveryScheduler, DeliveryStore, WebhookResponse, WebhookSender } from './ports.ts';
-import { judgeAttempt, retryDelayMs } from './retry-schedule.ts';
+import type { AttemptResult, DeliveryMetrics, DeliveryScheduler, DeliveryStore, WebhookResponse, WebhookSender } from './ports.ts';
+import { judgeAttempt, retryDelayMs, type Verdict } from './retry-schedule.ts';
 import { signingSecrets } from './webhook-endpoint.ts';
 import { webhookHeaders } from './webhook-signing.ts';
 
@@ -76,10 +84,57 @@ export async function continueDelivery(deps: DeliveryDeps, record: DeliveryRecor
   return runAttempt(deps, record, attempt);
 }
 
+/**
+ * Attempt 1 of a delivery that has no item yet: sends, then creates the item with the outcome (one write).
+ * When the item appeared meanwhile (another copy of the event), the stored item decides what follows.
+ */
+export async function runFirstAttempt(deps: DeliveryDeps, fresh: DeliveryRecord): Promise<AttemptOutcomeKind | 'duplicate'> {
+  const tried = await tryOnce(deps, fresh, 1);
+  const { record, created } = await deps.deliveries.createIfAbsent({
+    ...fresh,
+    status: tried.recorded.status,
+    lastStatusCode: tried.recorded.attempt.statusCode,
+    lastError: tried.recorded.attempt.error,
+    nextAttemptAt: tried.recorded.nextAttemptAt,
+    completedAt: tried.recorded.status === 'pending' ? undefined : new Date(tried.finishedAt).toISOString(),
+    attemptCount: 1,
+    scheduledAttempt: 1,
+    attempts: [tried.recorded.attempt],
+    updatedAt: new Date(tried.finishedAt).toISOString(),
+  });
+  if (!created) {
+    deps.logger.warn('webhook.first_attempt_raced', tried.log);
+    if (record.cycle !== 1 || record.status !== 'pending') return 'duplicate';
+    const resumed = await continueDelivery(deps, record, 1);
+    return resumed === 'stale' || resumed === 'busy' ? 'duplicate' : resumed;
+  }
+  return followUp(deps, record, tried);
+}
+
 async function runAttempt(deps: DeliveryDeps, record: DeliveryRecord, attempt: number): Promise<AttemptOutcomeKind> {
   const claimedAt = deps.clock.now();
   if (!(await deps.deliveries.claim(record, attempt, claimedAt, claimedAt + deps.claimMs))) return 'busy';
+  const tried = await tryOnce(deps, record, attempt);
+  const updated = await deps.deliveries.recordAttempt(record, tried.recorded);
+  if (!updated) {
+    deps.logger.warn('webhook.attempt_superseded', tried.log);
+    return 'stale';
+  }
+  return followUp(deps, updated, tried);
+}
 
+interface Tried {
+  readonly attempt: number;
+  readonly recorded: AttemptResult;
+  readonly verdict: Verdict;
+  readonly delay?: number;
+  readonly exhausted: boolean;
+  readonly finishedAt: number;
+  readonly log: Record<string, unknown>;
+}
+
+/** Sends one attempt and judges it; dead-letters a copy when it was the last. Writes nothing to the log. */
+async function tryOnce(deps: DeliveryDeps, record: DeliveryRecord, attempt: number): Promise<Tried> {
   const sentAt = deps.clock.now();
   const response = await send(deps, record, sentAt);
   const verdict = judgeAttempt(response);
@@ -100,11 +155,9 @@ async function runAttempt(deps: DeliveryDeps, record: DeliveryRecord, attempt: n
     error: response.error,
     latencyMs: response.latencyMs,
   };
-
   const exhausted = status === 'failed' && verdict === 'retry';
   if (exhausted) await deps.scheduler.deadLetter(messageFor(record, attempt, sentAt), response.error ?? 'http_error');
-
-  const updated = await deps.deliveries.recordAttempt(record, {
+  const recorded: AttemptResult = {
     attempt: {
       cycle: record.cycle,
       attempt,
@@ -116,24 +169,25 @@ async function runAttempt(deps: DeliveryDeps, record: DeliveryRecord, attempt: n
     },
     status,
     nextAttemptAt: delay !== undefined ? new Date(finishedAt + delay).toISOString() : undefined,
-  });
-  if (!updated) {
-    deps.logger.warn('webhook.attempt_superseded', log);
-    return 'stale';
-  }
+  };
+  return { attempt, recorded, verdict, delay, exhausted, finishedAt, log };
+}
 
-  if (verdict === 'gone') await disableGoneEndpoint(deps, record);
-  if (status === 'pending' && delay !== undefined) {
-    await deps.scheduler.schedule(messageFor(record, attempt + 1, finishedAt + delay), finishedAt);
+/** What follows a recorded attempt: disable a gone endpoint, enqueue the next attempt, log the outcome. */
+async function followUp(deps: DeliveryDeps, updated: DeliveryRecord, tried: Tried): Promise<AttemptOutcomeKind> {
+  const { attempt, verdict, delay, log } = tried;
+  if (verdict === 'gone') await disableGoneEndpoint(deps, updated);
+  if (tried.recorded.status === 'pending' && delay !== undefined) {
+    await deps.scheduler.schedule(messageFor(updated, attempt + 1, tried.finishedAt + delay), tried.finishedAt);
     await deps.deliveries.markScheduled(updated, attempt + 1);
     deps.logger.info('webhook.attempt_failed', { ...log, retryInMs: delay });
     return 'retry_scheduled';
   }
-  if (status === 'succeeded') {
+  if (tried.recorded.status === 'succeeded') {
     deps.logger.info('webhook.delivered', log);
     return 'delivered';
   }
-  deps.logger.warn('webhook.delivery_failed', { ...log, verdict, exhausted });
+  deps.logger.warn('webhook.delivery_failed', { ...log, verdict, exhausted: tried.exhausted });
   return 'failed';
 }
 

@@ -90,12 +90,84 @@ describe('events queue -> signed webhooks', () => {
 
     const first = await handleEvents(h.deps, { Records: [record] });
     const again = await handleEvents(h.deps, { Records: [{ ...record, messageId: 'm-2', attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }] });
-    await h.publish(event);
-    await drainEvents();
 
     expect(first.batchItemFailures).toEqual([]);
     expect(again.batchItemFailures).toEqual([]);
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('delivers copies of one event in one batch once', async () => {
+    const tenant = 'tenant-copies';
+    await h.register(tenant, { url: receiver.url });
+    const body = JSON.stringify(h.event('session.status', tenant, 's1', { status: 'open' }));
+
+    const response = await handleEvents(h.deps, { Records: [sqsRecord('c-1', 'r-1', body), sqsRecord('c-2', 'r-2', body), sqsRecord('c-3', 'r-3', body)] });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('sends a later first-receive copy again under the same webhook-id, and logs one delivery with one attempt', async () => {
+    // At least once: a copy SQS hands out as new (receive count 1) in a later batch is not looked up first
+    // (that read would be paid on every event); the receiver deduplicates on webhook-id.
+    const tenant = 'tenant-late-copy';
+    const { id: endpointId } = await h.register(tenant, { url: receiver.url });
+    const event = h.event('session.status', tenant, 's1', { status: 'open' });
+
+    await handleEvents(h.deps, { Records: [sqsRecord('l-1', 'r-1', JSON.stringify(event))] });
+    const copy = await handleEvents(h.deps, { Records: [sqsRecord('l-2', 'r-2', JSON.stringify(event))] });
+
+    expect(copy.batchItemFailures).toEqual([]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([deliveryIdFor(event, endpointId), deliveryIdFor(event, endpointId)]);
+    const log = await listDeliveries(h.replayDeps, tenant, { limit: 10 });
+    expect(log.items).toHaveLength(1);
+    expect(log.items[0]).toMatchObject({ status: 'succeeded', attemptCount: 1 });
+  });
+
+  it('writes a first attempt that succeeds to the delivery log once, as one conditional create', async () => {
+    const tenant = 'tenant-one-write';
+    await h.register(tenant, { url: receiver.url });
+    const writes: string[] = [];
+    const store = h.deps.deliveries;
+    const counting: typeof store = {
+      ...store,
+      get: (...args) => (writes.push('get'), store.get(...args)),
+      createIfAbsent: (...args) => (writes.push('createIfAbsent'), store.createIfAbsent(...args)),
+      claim: (...args) => (writes.push('claim'), store.claim(...args)),
+      recordAttempt: (...args) => (writes.push('recordAttempt'), store.recordAttempt(...args)),
+      markScheduled: (...args) => (writes.push('markScheduled'), store.markScheduled(...args)),
+      list: (...args) => store.list(...args),
+      restartCycle: (...args) => store.restartCycle(...args),
+      revertRestart: (...args) => store.revertRestart(...args),
+    };
+    const event = h.event('message.status', tenant, 's1', { messageId: '01JCMD0000000000000000000B', status: 'sent', to: '4915112345678' });
+
+    const response = await handleEvents({ ...h.deps, deliveries: counting }, { Records: [sqsRecord('w-1', 'r-1', JSON.stringify(event))] });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+    expect(writes).toEqual(['createIfAbsent']);
+    const [logged] = (await listDeliveries(h.replayDeps, tenant, { limit: 10 })).items;
+    expect(logged).toMatchObject({ status: 'succeeded', cycle: 1, attemptCount: 1, lastStatusCode: 200, attempts: [{ cycle: 1, attempt: 1, statusCode: 200 }] });
+    expect(logged?.completedAt).toBeDefined();
+  });
+
+  it('sends again with the same webhook-id when the worker dies between the request and the log write', async () => {
+    const tenant = 'tenant-crash-before-log';
+    const { id: endpointId } = await h.register(tenant, { url: receiver.url });
+    const event = h.event('session.status', tenant, 's1', { status: 'open' });
+    const store = h.deps.deliveries;
+    const dying = { ...h.deps, deliveries: Object.assign(Object.create(store) as typeof store, { createIfAbsent: () => Promise.reject(new Error('worker died')) }) };
+
+    const crashed = await handleEvents(dying, { Records: [sqsRecord('x-1', 'r-1', JSON.stringify(event))] });
+    const redelivered = await handleEvents(h.deps, { Records: [sqsRecord('x-1', 'r-2', JSON.stringify(event), 2)] });
+
+    expect(crashed.batchItemFailures).toEqual([{ itemIdentifier: 'x-1' }]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([deliveryIdFor(event, endpointId), deliveryIdFor(event, endpointId)]);
+    const log = await listDeliveries(h.replayDeps, tenant, { limit: 10 });
+    expect(log.items).toHaveLength(1);
+    expect(log.items[0]).toMatchObject({ status: 'succeeded', attemptCount: 1 });
   });
 
   it('keeps the batch alive through slow, redirecting, huge-answer and malformed records', async () => {

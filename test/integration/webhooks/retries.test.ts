@@ -143,7 +143,7 @@ describe('webhook retries', () => {
     );
 
     // SQS redelivers the event (its record was never deleted in the crash).
-    await handleEvents(h.deps, { Records: [sqsRecord('again', 'r', JSON.stringify(event))] });
+    await handleEvents(h.deps, { Records: [sqsRecord('again', 'r', JSON.stringify(event), 2)] });
     h.clock.advance(10_000);
     await drainRetries();
 
