@@ -40,10 +40,13 @@ export const PRODUCTION_TIMINGS: Readonly<Record<string, string>> = {
   LEASE_RENEW_MS: '5000',
   LEASE_SELF_FENCE_MS: '15000',
   DYNAMODB_REQUEST_TIMEOUT_MS: '3000',
-  HEARTBEAT_MS: '5000',
+  HEARTBEAT_MS: '2000',
   RUNNER_TTL_MS: '15000',
   PLACEMENT_INTERVAL_MS: '5000',
+  PLACEMENT_WATCH_MS: '1000',
+  START_CONCURRENCY: '16',
   START_RATE_PER_SEC: '5',
+  HANDOVER_RATE_PER_SEC: '25',
 };
 
 export function timingsOf(profile: TimingProfile): Readonly<Record<string, string>> {

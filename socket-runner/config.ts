@@ -34,15 +34,17 @@ const environmentSchema = z
     LEASE_RENEW_CONCURRENCY: count(16, 256),
     DYNAMODB_REQUEST_TIMEOUT_MS: ms(3_000),
 
-    HEARTBEAT_MS: ms(5_000),
+    HEARTBEAT_MS: ms(2_000),
     RUNNER_TTL_MS: ms(15_000),
     SLOT_RETRY_MS: ms(5_000),
 
     PLACEMENT_INTERVAL_MS: ms(5_000),
+    PLACEMENT_WATCH_MS: ms(1_000),
     PLACEMENT_SLACK: z.coerce.number().int().min(0).max(1_000).default(1),
     PLACEMENT_SWEEP_EVERY: count(60),
-    START_CONCURRENCY: count(8, 100),
+    START_CONCURRENCY: count(16, 100),
     START_RATE_PER_SEC: count(5, 1_000),
+    HANDOVER_RATE_PER_SEC: count(25, 1_000),
     START_TIMEOUT_MS: ms(60_000),
     CLOSE_TIMEOUT_MS: ms(30_000),
 
@@ -144,9 +146,14 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     },
     placement: {
       intervalMs: e.PLACEMENT_INTERVAL_MS,
+      watchMs: e.PLACEMENT_WATCH_MS,
+      // Two and a half heartbeats missed: late enough to ignore a slow write, early enough that a dead
+      // runner's leases start their L clock seconds after it died rather than after RUNNER_TTL_MS.
+      suspectAfterMs: Math.min(Math.round(e.HEARTBEAT_MS * 2.5), e.RUNNER_TTL_MS),
       slack: e.PLACEMENT_SLACK,
       startConcurrency: e.START_CONCURRENCY,
       startRatePerSec: e.START_RATE_PER_SEC,
+      handoverRatePerSec: e.HANDOVER_RATE_PER_SEC,
       startTimeoutMs: e.START_TIMEOUT_MS,
       closeTimeoutMs: e.CLOSE_TIMEOUT_MS,
       sweepEvery: e.PLACEMENT_SWEEP_EVERY,

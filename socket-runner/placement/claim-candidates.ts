@@ -1,7 +1,7 @@
 /**
  * Which sessions this runner may claim now, and at what cost. It reads the leases of likely orphans only:
- * sessions whose record names no owner, an owner that is not live, or this runner itself. Sessions of live
- * peers are left alone, except on a sweep every `sweepEvery` ticks (the safety net for a live runner that
+ * sessions whose record names no owner, an owner not vouched for (draining, or its heartbeat late: see
+ * fleet-watch.ts), or this runner itself. Sessions of vouched peers are left alone, except on a sweep every `sweepEvery` ticks (the safety net for a live runner that
  * lost a lease and could not clear the record). A runner with no room reads nothing at all.
  *
  * What it reads feeds the ExpiryObserver: absent and released leases are claimable at once, held ones once
@@ -17,6 +17,12 @@ import { preferenceOrder } from './placement-policy.ts';
 export interface Claimable {
   readonly record: RunnableSession;
   readonly expected: ExpectedLease;
+}
+
+export interface CandidateRound {
+  readonly claimable: Claimable[];
+  /** When the soonest observed, still held lease may be taken (none watched: undefined). */
+  readonly claimableInMs?: number;
 }
 
 export interface CandidateDeps {
@@ -43,14 +49,14 @@ export class ClaimCandidates {
   async find(
     runnable: readonly RunnableSession[],
     room: number,
-    liveRunners: ReadonlySet<string>,
+    vouched: ReadonlySet<string>,
     skip: (record: RunnableSession) => boolean,
-  ): Promise<Claimable[]> {
+  ): Promise<CandidateRound> {
     const { runnerId, slot, leaseStore, clock, sweepEvery } = this.deps;
     const sweep = ++this.finds % sweepEvery === 0;
     const candidates = runnable.filter(
       (record) =>
-        !skip(record) && (sweep || !record.ownerRunnerId || record.ownerRunnerId === runnerId || !liveRunners.has(record.ownerRunnerId)),
+        !skip(record) && (sweep || !record.ownerRunnerId || record.ownerRunnerId === runnerId || !vouched.has(record.ownerRunnerId)),
     );
     const ordered = preferenceOrder(runnerId, candidates, (record) => `${record.tenantId}#${record.sessionId}`);
     const subjects = ordered.map((record) => sessionLeaseSubject(record.tenantId, record.sessionId, slot));
@@ -58,13 +64,15 @@ export class ClaimCandidates {
     const readAt = clock.monotonic();
     if (sweep) this.observer.retainOnly(subjects);
     const claimable: Claimable[] = [];
+    let claimableInMs: number | undefined;
     for (const [index, record] of ordered.entries()) {
       const subject = subjects[index] as LeaseKey;
       // Every candidate is observed (its L clock must keep running), even when there is no room left.
       const verdict = this.observer.observe(subject, items.get(leaseId(subject)), { readAt, baseEpoch: record.epoch ?? 0 });
       if (verdict.claimable && claimable.length < room) claimable.push({ record, expected: verdict.expected });
+      if (!verdict.claimable) claimableInMs = Math.min(claimableInMs ?? Infinity, verdict.waitMs);
     }
-    return claimable;
+    return { claimable, claimableInMs };
   }
 
   /** The lease was taken: no need to remember its sightings. */

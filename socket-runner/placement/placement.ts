@@ -8,8 +8,12 @@
  * - claim sessions up to its limit: unowned ones at once, a dead owner's once its lease token has stayed
  *   unchanged for L. Claims go through a start queue bounded in concurrency (a bring-up counts until the
  *   host's `open` promise settles) and in rate, so a mass failover does not stampede WhatsApp or DynamoDB.
+ *   Sessions a peer released gracefully (a drain or a handover: each was live a moment ago, so taking it
+ *   adds no connection to the fleet) start at `handoverRatePerSec`; every other claim (new sessions, a dead
+ *   owner's, a restart) also at most at `startRatePerSec`.
  * Records that still name this runner for a session it no longer holds are cleared (fenced by their epoch),
- * so peers see the session as unowned. Which leases a claim round reads: claim-candidates.ts.
+ * so peers see the session as unowned. Which leases a claim round reads: claim-candidates.ts; when rounds
+ * run and which peers count as alive: fleet-watch.ts.
  */
 import PQueue from 'p-queue';
 import type { Clock } from '../../core/clock.ts';
@@ -24,15 +28,23 @@ import type { LeaseStorePort } from '../lease/lease-store.ts';
 import type { RunnerRegistry } from '../lease/runner-registry.ts';
 import { settleWithin } from '../settle-within.ts';
 import { ClaimCandidates } from './claim-candidates.ts';
+import { FleetWatch } from './fleet-watch.ts';
 import { claimLimit, shouldHandOver } from './placement-policy.ts';
 
 export interface PlacementConfig {
+  /** A full round (list every runnable session) at least this often. */
   readonly intervalMs: number;
+  /** Between rounds, read the heartbeats this often and run a round at once when the fleet changed. */
+  readonly watchMs: number;
+  /** A peer whose heartbeat is older than this may be dead: its sessions' leases are observed from now. */
+  readonly suspectAfterMs: number;
   readonly slack: number;
   /** Bring-ups (claim + host.open until its promise settles) in flight at once. */
   readonly startConcurrency: number;
   /** Claims started per second at most. */
   readonly startRatePerSec: number;
+  /** Claims of sessions a peer released gracefully (drain, handover) started per second at most. */
+  readonly handoverRatePerSec: number;
   /** A bring-up stops counting against the concurrency after this long. */
   readonly startTimeoutMs: number;
   /** How long a graceful close may take before the session is left to its lease. */
@@ -71,13 +83,16 @@ export class Placement {
   private readonly held = new Map<string, Holding>();
   private readonly claiming = new Set<string>();
   private readonly candidates: ClaimCandidates;
+  private readonly watch: FleetWatch;
+  /** Every bring-up: bounded in concurrency and at the handover rate. */
   private readonly starts: PQueue;
+  /** Cold claims pass this first: bounded at the start rate. */
+  private readonly coldStarts: PQueue;
   private handover?: { leaseKey: { pk: string; sk: string }; since: number };
   private stopped = false;
   private readonly stopping: Promise<void>;
-  private signalStopping!: () => void;
+  private readonly stopSignal = new AbortController();
   private loop?: Promise<void>;
-  private wake?: () => void;
 
   constructor(private readonly deps: PlacementDeps) {
     this.candidates = new ClaimCandidates({
@@ -88,8 +103,11 @@ export class Placement {
       leaseDurationMs: deps.config.leaseDurationMs,
       sweepEvery: deps.config.sweepEvery,
     });
-    this.stopping = new Promise((resolve) => (this.signalStopping = resolve));
-    this.starts = new PQueue({ concurrency: deps.config.startConcurrency, intervalCap: deps.config.startRatePerSec, interval: 1000 });
+    this.watch = new FleetWatch({ runnerId: deps.runnerId, registry: deps.registry, clock: deps.clock, config: deps.config });
+    this.stopping = new Promise((resolve) => this.stopSignal.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const { startConcurrency, startRatePerSec, handoverRatePerSec } = deps.config;
+    this.starts = new PQueue({ concurrency: startConcurrency, intervalCap: Math.max(handoverRatePerSec, startRatePerSec), interval: 1000 });
+    this.coldStarts = new PQueue({ concurrency: startConcurrency, intervalCap: startRatePerSec, interval: 1000 });
   }
 
   start(): void {
@@ -109,28 +127,29 @@ export class Placement {
   /** One placement round (exposed for tests; the loop calls it every interval). */
   async tick(): Promise<void> {
     const runnable = await this.listRunnable();
-    const live = await this.deps.registry.live();
+    const fleet = await this.watch.view();
     await this.reconcile(runnable);
     if (this.stopped) return;
-    const peers = live.filter((r) => r.runnerId !== this.deps.runnerId && r.slot !== undefined && !r.draining).map((r) => r.owned);
-    const view = { runnable: runnable.length, owned: this.count(), peers, slack: this.deps.config.slack };
+    const view = { runnable: runnable.length, owned: this.count(), peers: fleet.peerCounts, slack: this.deps.config.slack };
     const handoverPending = await this.handoverPending();
+    let claimableInMs: number | undefined;
     if (shouldHandOver(view)) {
       if (!handoverPending) await this.handOverOne();
-      return;
+    } else {
+      const room = claimLimit(view) - view.owned;
+      if (room > 0) claimableInMs = await this.claimUpTo(room, runnable, fleet.vouched);
     }
-    const room = claimLimit(view) - view.owned;
-    if (room > 0) await this.claimUpTo(room, runnable, new Set(live.map((r) => r.runnerId)));
+    this.watch.roundDone(fleet, claimableInMs);
   }
 
   /** Stops claiming; resolves once claims in flight have settled (bring-ups bounded by startTimeoutMs). */
   async stopClaiming(): Promise<void> {
     this.stopped = true;
-    this.signalStopping();
-    this.wake?.();
-    this.starts.clear(); // queued claims are dropped (their promises never settle) ...
+    this.stopSignal.abort();
+    this.coldStarts.clear(); // queued claims are dropped (their promises never settle) ...
+    this.starts.clear();
     await this.loop;
-    await this.starts.onIdle();
+    await Promise.all([this.coldStarts.onIdle(), this.starts.onIdle()]);
     this.claiming.clear(); // ... so forget them once the running ones are done
   }
 
@@ -199,16 +218,10 @@ export class Placement {
         await this.tick();
       } catch (error) {
         this.deps.logger.warn('placement.tick_failed', { error: String(error) });
+        this.watch.roundFailed();
       }
       if (this.stopped) break;
-      const jittered = this.deps.config.intervalMs * (0.9 + Math.random() * 0.2);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, jittered);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.watch.untilDue(this.stopSignal.signal);
     }
   }
 
@@ -305,25 +318,29 @@ export class Placement {
     return true;
   }
 
-  private async claimUpTo(room: number, runnable: readonly RunnableSession[], liveRunners: ReadonlySet<string>): Promise<void> {
+  /** Queues up to `room` claims; returns when the next observed lease may be taken, if one is watched. */
+  private async claimUpTo(room: number, runnable: readonly RunnableSession[], vouched: ReadonlySet<string>): Promise<number | undefined> {
     const handedOver = this.handover?.leaseKey.pk;
-    const claimable = await this.candidates.find(
+    const { claimable, claimableInMs } = await this.candidates.find(
       runnable,
       room,
-      liveRunners,
+      vouched,
       (record) =>
         this.held.has(record.sessionId) ||
         this.claiming.has(record.sessionId) ||
         sessionLeaseKey(record.tenantId, record.sessionId).pk === handedOver, // for a peer to take
     );
     for (const { record, expected } of claimable) {
-      if (this.stopped) return;
+      if (this.stopped) break;
       this.claiming.add(record.sessionId);
-      void this.starts
-        .add(() => this.claim(record, expected))
+      const start = () => this.starts.add(() => this.claim(record, expected));
+      // A cold claim holds its place in coldStarts until it has started and settled (or a stop clears the
+      // queues, which leaves the promises of dropped tasks unsettled: hence the race with stopping).
+      void (expected.state === 'released' ? start() : this.coldStarts.add(() => Promise.race([start(), this.stopping])))
         .catch((error: unknown) => this.deps.logger.warn('placement.claim_failed', { sessionId: record.sessionId, error: String(error) }))
         .finally(() => this.claiming.delete(record.sessionId));
     }
+    return claimableInMs;
   }
 
   private async claim(record: RunnableSession, expected: ExpectedLease): Promise<void> {

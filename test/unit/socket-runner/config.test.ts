@@ -20,8 +20,17 @@ describe('socket runner config', () => {
   it('uses the D4 timings and safe placement defaults', () => {
     const config = load();
     expect(config.lease).toEqual({ durationMs: 30_000, renewMs: 5_000, selfFenceMs: 15_000, renewConcurrency: 16 });
-    expect(config.placement).toMatchObject({ intervalMs: 5_000, slack: 1, startConcurrency: 8, startRatePerSec: 5, leaseDurationMs: 30_000 });
-    expect(config.timings).toMatchObject({ drainBudgetMs: 100_000 });
+    expect(config.placement).toMatchObject({
+      intervalMs: 5_000,
+      watchMs: 1_000,
+      suspectAfterMs: 5_000, // 2.5 heartbeats
+      slack: 1,
+      startConcurrency: 16,
+      startRatePerSec: 5,
+      handoverRatePerSec: 25,
+      leaseDurationMs: 30_000,
+    });
+    expect(config.timings).toMatchObject({ heartbeatMs: 2_000, drainBudgetMs: 100_000 });
     expect(config.healthPort).toBe(8080);
     expect(config.resources).toMatchObject({ leasesTable: 'p-leases', slotCount: 4 });
     expect(config.runnerId).toMatch(/^runner-/);
@@ -36,13 +45,24 @@ describe('socket runner config', () => {
       LEASE_SELF_FENCE_MS: '1500',
       DYNAMODB_REQUEST_TIMEOUT_MS: '1000',
       PLACEMENT_INTERVAL_MS: '250',
+      PLACEMENT_WATCH_MS: '100',
+      HEARTBEAT_MS: '1000',
+      RUNNER_TTL_MS: '2000',
       START_CONCURRENCY: '3',
+      HANDOVER_RATE_PER_SEC: '40',
       DRAIN_BUDGET_MS: '10000',
       WA_WEB_SOCKET_URL: 'ws://127.0.0.1:7000/ws/chat',
     });
     expect(config.runnerId).toBe('runner-7');
     expect(config.lease).toMatchObject({ durationMs: 3_000, renewMs: 500, selfFenceMs: 1_500 });
-    expect(config.placement).toMatchObject({ intervalMs: 250, startConcurrency: 3, leaseDurationMs: 3_000 });
+    expect(config.placement).toMatchObject({
+      intervalMs: 250,
+      watchMs: 100,
+      suspectAfterMs: 2_000, // 2.5 heartbeats, capped at the heartbeat's TTL
+      startConcurrency: 3,
+      handoverRatePerSec: 40,
+      leaseDurationMs: 3_000,
+    });
     expect(config.timings.drainBudgetMs).toBe(10_000);
     expect(config.waWebSocketUrl).toBe('ws://127.0.0.1:7000/ws/chat');
   });

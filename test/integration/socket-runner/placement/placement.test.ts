@@ -138,6 +138,43 @@ describe('placement and drain, two runners in one process', () => {
     for (const [sessionId, epoch] of fromA) expect(b.host.epochOf(sessionId)).toBe(epoch + 1);
   });
 
+  it("starts observing a silent peer's leases once its heartbeat is late, so takeover comes L after that, not after its TTL", async () => {
+    await createSessions(4);
+    const runnerTtlMs = 2_000; // far above placementConfig.suspectAfterMs
+    const a = start('runner-a', { runnerTtlMs });
+    const b = start('runner-b', { runnerTtlMs });
+    await eventually('a 2/2 split', () => hostedCounts().join() === '2,2');
+
+    const cutAt = Date.now();
+    a.faults.rule = () => 'fail'; // runner-a falls silent: no heartbeat, no renewal (as if killed)
+    await eventually('runner-b took over', () => b.host.hosted().length === 4);
+    const takeoverMs = Date.now() - cutAt;
+    expect(takeoverMs).toBeGreaterThanOrEqual(leaseTimings.durationMs - leaseTimings.renewMs); // D4 still holds
+    // Observing only after the TTL would take at least TTL + L.
+    expect(takeoverMs).toBeLessThan(runnerTtlMs + leaseTimings.durationMs - 500);
+  });
+
+  it('takes over a drained peer at the handover rate within a watch period, while cold claims keep the start rate', async () => {
+    await createSessions(6);
+    // runner-b runs full rounds only every 3 s and starts at most one cold claim per second.
+    const slow = { intervalMs: 3_000, startRatePerSec: 1, handoverRatePerSec: 50 };
+    const a = start('runner-a');
+    const b = start('runner-b', { placement: slow });
+    await eventually('a 3/3 split', () => hostedCounts().join() === '3,3');
+
+    await a.runner.stop();
+    const releasedAt = Date.now();
+    await eventually('runner-b holds all 6', () => b.host.hosted().length === 6, 4_000);
+    // Waiting for the next round would take up to 3 s, and claiming at the cold rate at least 2 s.
+    expect(Date.now() - releasedAt).toBeLessThan(1_500);
+    runners = runners.filter((r) => r !== a);
+
+    await createSessions(3);
+    const coldFrom = Date.now();
+    await eventually('runner-b holds the 3 new ones', () => b.host.hosted().length === 9, 15_000);
+    expect(Date.now() - coldFrom).toBeGreaterThanOrEqual(1_900); // 3 cold claims at 1/s: t, t + 1 s, t + 2 s
+  });
+
   it('closes and releases a stopped session; hands a deleted one to the host and deletes its lease', async () => {
     const [stopped, deleted, kept] = await createSessions(3);
     const a = start('runner-a', {
@@ -181,7 +218,7 @@ describe('placement and drain, two runners in one process', () => {
     expect(a.host.hosted()).toEqual([]);
   });
 
-  it('costs, at steady state, one UpdateItem per held lease per renewal and two queries per tick, no lease reads between sweeps', async () => {
+  it('costs, at steady state, one UpdateItem per held lease per renewal, two queries per round and one per watch, no lease reads between sweeps', async () => {
     await createSessions(10);
     const [a, b] = [start('runner-a'), start('runner-b')];
     await eventually('a 5/5 split', () => hostedCounts().join() === '5,5');
@@ -196,7 +233,9 @@ describe('placement and drain, two runners in one process', () => {
       expect(delta('UpdateItemCommand')).toBeGreaterThanOrEqual(renewals * 0.7);
       expect(delta('UpdateItemCommand')).toBeLessThanOrEqual(renewals * 1.3);
       const ticks = windowMs / placementConfig.intervalMs;
-      expect(delta('QueryCommand')).toBeLessThanOrEqual(ticks * 2 * 1.2); // runnable sessions + live runners
+      const watches = windowMs / placementConfig.watchMs;
+      // A round: runnable sessions + live runners; a watch between rounds: live runners.
+      expect(delta('QueryCommand')).toBeLessThanOrEqual((ticks * 2 + watches) * 1.2);
       expect(delta('BatchGetItemCommand')).toBeLessThanOrEqual(Math.ceil(ticks / placementConfig.sweepEvery) + 1);
       expect(delta('GetItemCommand')).toBe(0);
     }

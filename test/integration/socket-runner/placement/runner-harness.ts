@@ -20,9 +20,12 @@ export const leaseTimings = { durationMs: 2_400, renewMs: 400, selfFenceMs: 1_20
 
 export const placementConfig: PlacementConfig = {
   intervalMs: 100,
+  watchMs: 50,
+  suspectAfterMs: 250,
   slack: 1,
   startConcurrency: 3,
   startRatePerSec: 50,
+  handoverRatePerSec: 50,
   startTimeoutMs: 2_000,
   closeTimeoutMs: 1_000,
   sweepEvery: 10,
@@ -46,6 +49,11 @@ export interface FakeHostOptions {
   readonly closeMs?: number;
   /** Runs inside close, before it resolves (e.g. purge a deleted session like the real host). */
   readonly onClose?: (sessionId: string, reason: CloseReason, owned: OwnedSession) => Promise<void>;
+}
+
+export interface TestRunnerOptions extends FakeHostOptions {
+  readonly placement?: Partial<PlacementConfig>;
+  readonly runnerTtlMs?: number;
 }
 
 export class FakeSessionHost implements SessionHost {
@@ -123,14 +131,14 @@ export interface TestRunner {
   readonly done: Promise<DrainReport>;
 }
 
-export function startRunner(aws: AwsFixture, id: string, ledger: HostingLedger, hostOptions: FakeHostOptions = {}): TestRunner {
+export function startRunner(aws: AwsFixture, id: string, ledger: HostingLedger, options: TestRunnerOptions = {}): TestRunner {
   const clients = createAwsClients({ env: aws.env, maxAttempts: 1 });
   const faults = installFaults(clients.doc);
   const logger = createLogger('test', { runnerId: id });
   if (process.env.TEST_LOG_LEVEL) logger.setLogLevel(process.env.TEST_LOG_LEVEL as 'WARN');
   const leaseTable = openTable(clients.doc, 'leases', aws.env);
   const leaseStore = new LeaseStore(leaseTable);
-  const host = new FakeSessionHost(id, ledger, hostOptions);
+  const host = new FakeSessionHost(id, ledger, options);
   const commands = new FakeCommandPoller();
   const leaseManager: LeaseManager = new LeaseManager({
     store: leaseStore,
@@ -148,11 +156,11 @@ export function startRunner(aws: AwsFixture, id: string, ledger: HostingLedger, 
     logger,
     leases: leaseManager,
     leaseStore,
-    registry: new RunnerRegistry(leaseTable, systemClock, RUNNER_TTL_MS),
+    registry: new RunnerRegistry(leaseTable, systemClock, options.runnerTtlMs ?? RUNNER_TTL_MS),
     sessions: new SessionRepository(openTable(clients.doc, 'sessions', aws.env), systemClock),
     host,
     commands,
-    placement: placementConfig,
+    placement: { ...placementConfig, ...options.placement },
     timings: runnerTimings,
   });
   return { id, runner, host, commands, leases: leaseStore, faults, clients, done: runner.run() };
