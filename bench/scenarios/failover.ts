@@ -1,6 +1,7 @@
 /**
- * Scenario 5: failover at production timings (lease 30 s, renew 5 s, self-fence 15 s; placement every
- * 5 s, START_CONCURRENCY 8, START_RATE_PER_SEC 5: the runner's defaults).
+ * Scenario 5: failover at production timings (the runner's defaults: lease 30 s, renew 5 s, self-fence
+ * 15 s; heartbeat 2 s, a peer late after 5 s; placement rounds every 5 s and a heartbeat watch every 1 s;
+ * START_CONCURRENCY 16, START_RATE_PER_SEC 5, HANDOVER_RATE_PER_SEC 25).
  * - SIGKILL the runner holding the most sessions: per session, the time from the kill until its device is
  *   online again at the simulator (opened by another runner), p50 / p99 / max.
  * - Then a replacement runner starts (as ECS would) and the runner holding the most sessions gets SIGTERM:
@@ -54,7 +55,7 @@ export async function failover(ctx: BenchContext): Promise<ScenarioResult> {
       id: 'failover',
       title: `5. Failover: ${count} sessions over ${runners} runners`,
       method: [
-        'production timings (LEASE_DURATION_MS 30000, LEASE_RENEW_MS 5000, LEASE_SELF_FENCE_MS 15000, PLACEMENT_INTERVAL_MS 5000, START_CONCURRENCY 8, START_RATE_PER_SEC 5);',
+        'production timings, the runner defaults (LEASE_DURATION_MS 30000, LEASE_RENEW_MS 5000, LEASE_SELF_FENCE_MS 15000, HEARTBEAT_MS 2000, PLACEMENT_INTERVAL_MS 5000, PLACEMENT_WATCH_MS 1000, START_CONCURRENCY 16, START_RATE_PER_SEC 5, HANDOVER_RATE_PER_SEC 25);',
         'times at the simulator: a session counts as open elsewhere when its device is online again after the signal;',
         'SIGTERM: a replacement runner is started and ready first, then the busiest runner is stopped.',
       ],
