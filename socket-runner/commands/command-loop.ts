@@ -175,7 +175,8 @@ class SlotCommandLoop implements CommandLoop {
       const lane = this.deps.lanes.lane(envelope.tenantId, envelope.sessionId);
       if (lane) {
         const heartbeat = this.keepInvisible(queue, message, signal);
-        const outcome = await lane.submit(envelope.commandId).finally(() => clearInterval(heartbeat));
+        const hint = envelope.type && envelope.notAfter ? { type: envelope.type, notAfter: envelope.notAfter } : undefined;
+        const outcome = await lane.submit(envelope.commandId, hint).finally(() => clearInterval(heartbeat));
         if (outcome === 'error') return this.retryLater(queue, message);
         logger.debug('commands.handled', { ...log, outcome });
         return this.delete(queue, message);
