@@ -2,8 +2,9 @@
  * The Baileys adapter of the WhatsApp port (D5): one `makeWASocket` per connection attempt, configured for
  * a fleet — auth from the session's DynamoDB-backed state, no history sync, not marked online, no
  * in-memory store, `getMessage` answering nothing (Baileys keeps its own bounded recent-message cache for
- * retries), a logger bridge that lets no number or body through — so a session costs about what a bare
- * Baileys socket costs. `waWebSocketUrl` points it at the simulator locally.
+ * retries), a logger bridge that lets no number or body through, and Baileys' per-socket
+ * AsyncLocalStorage folded into one for the process — so a session costs no more than a bare Baileys
+ * socket. `waWebSocketUrl` points it at the simulator locally.
  *
  * It translates both ways: Baileys events -> ConnectionListener calls with our shapes, our content ->
  * Baileys content, Baileys errors -> WhatsAppError (ambiguous or final). After `end()` or a close it
@@ -21,6 +22,7 @@ import { bridgeBaileysLogger } from './baileys-logger.ts';
 import { toReceipts, toReceivedMessage, toUserReceipts } from './inbound-message.ts';
 import { DEFAULT_MEDIA_DOWNLOAD, MediaUnavailableError, openMediaStream, type MediaDownloadOptions } from './media-download.ts';
 import { toBaileysMessage } from './message-content.ts';
+import { withSharedAsyncContext } from './shared-async-context.ts';
 import {
   DisconnectCode,
   WhatsAppError,
@@ -68,7 +70,8 @@ class BaileysConnection implements WhatsAppConnection {
     options: BaileysConnectionOptions,
     private readonly media: MediaDownloadOptions,
   ) {
-    this.socket = makeWASocket({
+    // Baileys' per-socket AsyncLocalStorage would tax every promise in the process (shared-async-context.ts).
+    this.socket = withSharedAsyncContext(() => makeWASocket({
       auth: params.auth.state,
       logger: bridgeBaileysLogger(params.logger),
       ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
@@ -79,7 +82,7 @@ class BaileysConnection implements WhatsAppConnection {
       emitOwnEvents: false,
       generateHighQualityLinkPreview: false,
       getMessage: async () => undefined,
-    });
+    }));
     this.attach();
   }
 
