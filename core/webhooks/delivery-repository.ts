@@ -5,8 +5,9 @@
  * key answers time ranges); gsi1 = `{tenantId}#DELIVERY#{status}` / deliveryId, read newest first, for
  * "failed deliveries since ...". Items expire 30 days after their last cycle started (TTL `expiresAt`).
  *
- * Every write is a single conditional update on the cycle and attempt count it belongs to (no transactions,
- * ARCHITECTURE D1): two workers that got the same queue message cannot both record an attempt.
+ * Every write is a single conditional one (no transactions, ARCHITECTURE D1): the first attempt's outcome
+ * arrives as a create that refuses an existing item, later ones as updates conditional on the cycle and
+ * attempt count they belong to, so two workers that got the same message cannot both record an attempt.
  */
 import type { DynamoTable, Item, Page, QuerySpec } from '../aws/dynamo-table.ts';
 import type { Clock } from '../clock.ts';
