@@ -10,9 +10,9 @@
  */
 import type { AuthenticationCreds } from '@whiskeysockets/baileys';
 import type { S3BlobStore } from '../../core/aws/s3-blob-store.ts';
-import type { Logger } from '../../core/logger.ts';
 import { isUsableCreds, packBlob, unpackBlob } from './auth-codec.ts';
 import type { AuthStore, BackupPointer } from './auth-store.ts';
+import type { SessionLog } from './session-log.ts';
 
 export const BACKED_UP_KEY_TYPES = ['app-state-sync-key'] as const;
 
@@ -48,7 +48,7 @@ export interface CredentialBackupsOptions {
   /** How many backups to keep (the pointed-to one is always kept). */
   readonly keep: number;
   readonly now: () => number;
-  readonly logger: Logger;
+  readonly logger: SessionLog;
 }
 
 export class CredentialBackups {

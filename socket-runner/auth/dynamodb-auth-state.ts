@@ -22,6 +22,7 @@ import { FencedError, type OwnedSession, type SessionAuthState } from '../contra
 import { decodeCreds, isPaired, packBlob } from './auth-codec.ts';
 import { AuthStore, authPartition } from './auth-store.ts';
 import { backupPrefix, CredentialBackups } from './credential-backups.ts';
+import { sessionLog, type SessionLog } from './session-log.ts';
 import { DynamoSignalKeyStore } from './signal-key-store.ts';
 
 export interface AuthStateOptions {
@@ -64,7 +65,7 @@ export interface OpenedAuthState extends SessionAuthState {
 /** Opens the auth state of a session this runner owns. Throws FencedError if a newer owner exists. */
 export async function openAuthState(deps: AuthStateDeps, owned: OwnedSession): Promise<OpenedAuthState> {
   const options = { ...DEFAULT_AUTH_STATE_OPTIONS, ...deps.options };
-  const logger = deps.logger.createChild({ persistentKeys: { tenantId: owned.tenantId, sessionId: owned.sessionId, epoch: owned.epoch } });
+  const logger = sessionLog(deps.logger, { tenantId: owned.tenantId, sessionId: owned.sessionId, epoch: owned.epoch });
   const store = new AuthStore(deps.table, owned);
   const backups = new CredentialBackups({
     blobs: deps.blobs,
@@ -115,7 +116,7 @@ class DynamoAuthState implements OpenedAuthState {
     readonly source: CredsSource,
     private readonly options: AuthStateOptions,
     private readonly deps: AuthStateDeps,
-    private readonly logger: Logger,
+    private readonly logger: SessionLog,
     private lastBackupAt: number | undefined,
   ) {
     const keys = new DynamoSignalKeyStore(store, {
