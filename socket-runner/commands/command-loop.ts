@@ -5,7 +5,8 @@
  * parallel, up to `maxInFlight` messages at once.
  *
  * A message stays invisible while its command runs (visibility extended every half period). It is deleted
- * once the command is settled or safely left to DynamoDB (the re-drive picks up what is still queued); it
+ * once the command is settled or safely left to DynamoDB (the re-drive picks up what is still queued), in
+ * batches when several finish while a delete is on the wire (delete-batcher.ts); it
  * is left to reappear only when the store failed, so the queue's redrive policy moves a command that keeps
  * failing to the DLQ. Poison bodies are deleted and logged. A command for a session this runner does not
  * host is forwarded to its owner's slot (hops + 1, at most `maxHops`), or dropped from the queue when
@@ -21,8 +22,9 @@ import type { CommandMetrics } from './command-executor.ts';
 import { parseEnvelope } from './command-envelope.ts';
 import type { CommandLane } from './command-lane.ts';
 import { pause } from '../../core/abortable-pause.ts';
+import { DeleteBatcher } from './delete-batcher.ts';
 
-export type SlotQueue = Pick<SqsQueue, 'receive' | 'delete' | 'changeVisibility'>;
+export type SlotQueue = Pick<SqsQueue, 'receive' | 'delete' | 'deleteMany' | 'changeVisibility'>;
 
 export interface SlotQueueDirectory {
   queue(slot: number): SlotQueue;
@@ -125,6 +127,7 @@ class SlotCommandLoop implements CommandLoop {
 
   private async poll(slot: number, signal: AbortSignal): Promise<void> {
     const queue = this.deps.queues.queue(slot);
+    const deletes = new DeleteBatcher(queue, (error, messages) => this.deps.logger.warn('commands.delete_failed', { slot, messages, error }));
     while (!signal.aborted) {
       await this.capacity(signal);
       if (signal.aborted) break;
@@ -142,7 +145,7 @@ class SlotCommandLoop implements CommandLoop {
         await pause(this.config.errorBackoffMs, signal);
         continue;
       }
-      for (const message of messages) this.track(this.handle(queue, slot, message, signal));
+      for (const message of messages) this.track(this.handle(queue, deletes, slot, message, signal));
     }
   }
 
@@ -161,14 +164,14 @@ class SlotCommandLoop implements CommandLoop {
     }
   }
 
-  private async handle(queue: SlotQueue, slot: number, message: ReceivedMessage, signal: AbortSignal): Promise<void> {
+  private async handle(queue: SlotQueue, deletes: DeleteBatcher, slot: number, message: ReceivedMessage, signal: AbortSignal): Promise<void> {
     const { logger, metrics, clock } = this.deps;
     metrics?.queueLag(Math.max(0, clock.now() - message.sentAt));
     const envelope = parseEnvelope(message.body);
     if (!envelope) {
       logger.error('commands.poison_message', { slot, messageId: message.messageId, receiveCount: message.receiveCount, bytes: message.body.length });
       metrics?.commandOutcome('poison', 'unknown');
-      return this.delete(queue, message);
+      return deletes.delete(message.receiptHandle);
     }
     const log = { slot, tenantId: envelope.tenantId, sessionId: envelope.sessionId, commandId: envelope.commandId };
     try {
@@ -179,10 +182,10 @@ class SlotCommandLoop implements CommandLoop {
         const outcome = await lane.submit(envelope.commandId, hint).finally(() => clearInterval(heartbeat));
         if (outcome === 'error') return this.retryLater(queue, message);
         logger.debug('commands.handled', { ...log, outcome });
-        return this.delete(queue, message);
+        return deletes.delete(message.receiptHandle);
       }
       await this.route(slot, envelope, log);
-      return this.delete(queue, message);
+      return deletes.delete(message.receiptHandle);
     } catch (error) {
       logger.warn('commands.handle_failed', { ...log, error });
       return this.retryLater(queue, message);
@@ -215,12 +218,6 @@ class SlotCommandLoop implements CommandLoop {
         this.deps.logger.warn('commands.visibility_extend_failed', { messageId: message.messageId, error });
       });
     }, (seconds * 1000) / 2);
-  }
-
-  private async delete(queue: SlotQueue, message: ReceivedMessage): Promise<void> {
-    await queue.delete(message.receiptHandle).catch((error: unknown) => {
-      this.deps.logger.warn('commands.delete_failed', { messageId: message.messageId, error });
-    });
   }
 
   private async retryLater(queue: SlotQueue, message: ReceivedMessage): Promise<void> {

@@ -83,8 +83,9 @@ describe('command loop on the emulators', () => {
   async function openSession(sessionId = newId()) {
     await sessions.create({ tenantId: TENANT, sessionId, pacing: { perMinute: 120, burst: 60, jitterMs: 0 } });
     await sessions.updateFromOwner(TENANT, sessionId, 1, { slot: 0, ownerRunnerId: 'runner-int' });
+    const before = connector.connections.length;
     void host.open(ownedSession({ tenantId: TENANT, sessionId, slot: 0 }));
-    const connection = await eventually(async () => connector.connections.at(-1), 'a connection');
+    const connection = await eventually(async () => connector.connections[before], 'a connection');
     connection.open();
     await eventually(async () => (await sessions.get(TENANT, sessionId))?.status === 'open', 'the session to be open');
     return { sessionId, connection };
@@ -159,6 +160,35 @@ describe('command loop on the emulators', () => {
 
     await eventually(async () => (await statusOf(sessionId, commandId)) === 'sent', 'the command to be sent');
     expect(connection.sent.map((m) => m.options.messageId)).toEqual([waMessageIdFor(commandId)]);
+  });
+
+  it('deletes every handled message of a burst across sessions, batching the deletes that overlap', async () => {
+    startRunner();
+    const open = [await openSession(), await openSession(), await openSession(), await openSession()];
+    const queue = slotQueues.queue(0);
+    const deleteRequests: number[] = [];
+    const single = queue.delete.bind(queue);
+    const many = queue.deleteMany.bind(queue);
+    queue.delete = (handle) => (deleteRequests.push(1), single(handle));
+    queue.deleteMany = (handles) => (deleteRequests.push(handles.length), many(handles));
+    try {
+      const ids = await Promise.all(open.map(async ({ sessionId }) => [sessionId, await newCommand(sessionId)] as const));
+      await Promise.all(ids.map(([sessionId, commandId]) => slotQueues.send(0, envelope(sessionId, commandId))));
+
+      await eventually(async () => {
+        const statuses = await Promise.all(ids.map(([sessionId, commandId]) => statusOf(sessionId, commandId)));
+        return statuses.every((status) => status === 'sent');
+      }, 'every command to be sent');
+      await eventually(async () => deleteRequests.reduce((a, b) => a + b, 0) === ids.length, 'every message deleted');
+
+      const depth = await queue.depth();
+      expect(depth.visible + depth.inFlight).toBe(0);
+      expect(deleteRequests.length).toBeLessThanOrEqual(ids.length);
+      expect(open.map(({ connection }) => connection.sent.length)).toEqual([1, 1, 1, 1]);
+    } finally {
+      queue.delete = single;
+      queue.deleteMany = many;
+    }
   });
 
   it('sends once when SQS delivers the same command twice', async () => {

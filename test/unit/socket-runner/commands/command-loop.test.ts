@@ -35,6 +35,9 @@ class FakeSlotQueue implements SlotQueue {
   async delete(handle: string) {
     this.deleted.push(handle);
   }
+  async deleteMany(handles: readonly string[]) {
+    this.deleted.push(...handles);
+  }
   async changeVisibility(handle: string, seconds: number) {
     this.visibility.push([handle, seconds]);
   }
