@@ -76,8 +76,12 @@ export async function awsRequests(ctx: BenchContext): Promise<ScenarioResult> {
 
     const out = perMessage(outbound, idle, messages);
     const inb = perMessage(inbound, idle, messages);
-    // The webhooks function alone touches the deliveries table and receives from the events queue.
-    const isDelivery = (key: string) => /^dynamodb:\w+:[^:]*deliveries$/.test(key) || /^sqs:(ReceiveMessage|DeleteMessageBatch|DeleteMessage|ChangeMessageVisibility\w*):[^:]*events$/.test(key);
+    // The webhooks function alone touches the deliveries table and the webhook-deliveries queues (retries,
+    // dead letters), and receives from the events queue (publishing to it is the runner's and the API's).
+    const isDelivery = (key: string) =>
+      /^dynamodb:\w+:[^:]*deliveries$/.test(key) ||
+      /^sqs:\w+:[^:]*webhook-deliveries(-dlq)?$/.test(key) ||
+      /^sqs:(ReceiveMessage|DeleteMessageBatch|DeleteMessage|ChangeMessageVisibility\w*):[^:]*events$/.test(key);
     const withoutDelivery = (m: Map<string, number>) => new Map([...m].filter(([key]) => !isDelivery(key)));
     const sumOf = (m: Map<string, number>, service?: string) => [...m.entries()].filter(([k]) => !service || k.startsWith(`${service}:`)).reduce((s, [, v]) => s + v, 0);
     const outCost = costOf(out.requests, out.items);
@@ -105,6 +109,7 @@ export async function awsRequests(ctx: BenchContext): Promise<ScenarioResult> {
         figure('perOutboundSqs', '  SQS', round(sumOf(out.requests, 'sqs'), 2), ''),
         figure('perOutboundS3', '  S3', round(sumOf(out.requests, 's3'), 2), ''),
         figure('perOutboundCore', '  of which API + runner (without webhook delivery)', round(sumOf(withoutDelivery(out.requests)), 2), ''),
+        figure('perOutboundDelivery', '  of which webhook delivery (one endpoint)', round(sumOf(out.requests) - sumOf(withoutDelivery(out.requests)), 2), ''),
         figure('perInbound', 'per inbound message: AWS requests', round(sumOf(inb.requests), 2), ''),
         figure('perInboundCore', '  of which runner (without webhook delivery)', round(sumOf(withoutDelivery(inb.requests)), 2), ''),
         figure('perInboundDynamo', '  DynamoDB', round(sumOf(inb.requests, 'dynamodb'), 2), ''),
