@@ -126,29 +126,36 @@ describe('webhook retries', () => {
     expect(await getDelivery(h.replayDeps, 'tenant-dup-retry', deliveryId)).toMatchObject({ status: 'succeeded', attemptCount: 2 });
   });
 
-  it('repairs a cycle whose next attempt was recorded but never enqueued', async () => {
+  it.each([
+    { copy: 'a redelivery of the event (receive count 2)', receiveCount: 2, requests: 2 },
+    // A first-receive copy is not looked up first: it re-sends attempt 1 under the same webhook-id, finds the
+    // item there, and the item decides.
+    { copy: 'a first-receive copy of the event', receiveCount: 1, requests: 3 },
+  ])('repairs a cycle whose next attempt was recorded but never enqueued, on $copy', async ({ receiveCount, requests }) => {
+    const tenant = `tenant-crash-${receiveCount}`;
     receiver.behave((_req, n) => (n === 0 ? { status: 500 } : { status: 200 }));
-    const { event, deliveryId } = await deliver('tenant-crash');
+    const { event, deliveryId, endpointId } = await deliver(tenant);
     // Simulate a crash between "record attempt 1" and "enqueue attempt 2": drop the retry, forget it was scheduled.
     const lost = await h.deliveriesQueue.receive({ waitSeconds: 0 });
     await h.deliveriesQueue.deleteMany(lost.map((m) => m.receiptHandle));
-    const record = (await h.replayDeps.deliveries.get('tenant-crash', deliveryId))!;
+    const record = (await h.replayDeps.deliveries.get(tenant, deliveryId))!;
     await h.aws.clients.doc.send(
       new UpdateCommand({
         TableName: h.aws.env.DELIVERIES_TABLE,
-        Key: { pk: 'tenant-crash', sk: `DELIVERY#${deliveryId}` },
+        Key: { pk: tenant, sk: `DELIVERY#${deliveryId}` },
         UpdateExpression: 'SET scheduledAttempt = :one',
         ExpressionAttributeValues: { ':one': record.attemptCount },
       }),
     );
 
-    // SQS redelivers the event (its record was never deleted in the crash).
-    await handleEvents(h.deps, { Records: [sqsRecord('again', 'r', JSON.stringify(event), 2)] });
+    // SQS hands the event out again (its record was never deleted in the crash).
+    await handleEvents(h.deps, { Records: [sqsRecord('again', 'r', JSON.stringify(event), receiveCount)] });
     h.clock.advance(10_000);
     await drainRetries();
 
-    expect(receiver.requests).toHaveLength(2);
-    expect(await getDelivery(h.replayDeps, 'tenant-crash', deliveryId)).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+    expect(receiver.requests).toHaveLength(requests);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([deliveryIdFor(event, endpointId)]));
+    expect(await getDelivery(h.replayDeps, tenant, deliveryId)).toMatchObject({ status: 'succeeded', attemptCount: 2 });
   });
 
   it('hops a wait longer than SQS allows: an early message goes back with the remaining delay', async () => {
