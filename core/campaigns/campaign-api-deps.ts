@@ -9,7 +9,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoTable } from '../aws/dynamo-table.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
 import type { Clock } from '../clock.ts';

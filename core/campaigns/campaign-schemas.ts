@@ -3,7 +3,7 @@
  * OpenAPI document) and the use-cases. Recipients' phone numbers are only shape-checked here: invalid
  * numbers are reported per recipient by the intake (recipient-intake.ts), not a reason to refuse the list.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   audioContent,
   contactContent,

@@ -3,7 +3,7 @@
  * lambdas/webhooks validates every envelope it consumes with `eventEnvelopeSchema`; the per-type schemas
  * document the webhook payloads in the OpenAPI document and let tests check what producers publish.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandStatuses } from './command.ts';
 import { eventTypes, type AnyEvent, type EventType } from './event.ts';
 import { sessionStatuses } from './session.ts';

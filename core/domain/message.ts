@@ -3,7 +3,7 @@
  * turned into Baileys content by the runner. One schema serves both, so what the API accepts is exactly
  * what the runner knows how to send. `to` is stored as a JID after normalisation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** WhatsApp's own limit for a text body. */
 export const MAX_TEXT_LENGTH = 65_536;

@@ -3,7 +3,7 @@
  * pacing settings that throttle its sends. Written by the API (create, desired state) and by the owning
  * runner (status, QR, phone number, owner), the latter fenced by lease epoch.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const sessionStatuses = [
   'created',

@@ -11,7 +11,7 @@
  * cycle attempts are numbered from 1; the item's `attemptCount` says how many have completed, and a queue
  * message only acts when it carries the next number of the current cycle (see run-delivery-attempt.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { derivedId } from '../ids.ts';
 import type { AnyEvent, EventType } from '../domain/event.ts';
 import type { DeliveryErrorCode } from './retry-schedule.ts';

@@ -9,7 +9,7 @@
  * - WEBHOOK_ENDPOINT_CACHE_SECONDS (default 30, 0 = off): how long a container caches a tenant's endpoints.
  * - WEBHOOK_SECRET_OVERLAP_SECONDS (default 86400): how long a rotated-out secret keeps signing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SsrfPolicy } from './ssrf-guard.ts';
 
 const schema = z.object({

@@ -4,7 +4,7 @@
  * it uses: the authorizer holds the admin key's hash and the tenants table; the API function never sees the
  * admin key (it trusts the authorizer's context) nor the auth table.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../../core/resource-config.ts';
 import { queues } from '../../core/resources.ts';
 import { hashApiKey } from '../../core/tenants/api-key.ts';

@@ -4,7 +4,7 @@
  * first request of /openapi.json or /docs.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from './router.ts';
 import { errorBody } from './schemas/common.ts';
 

@@ -3,7 +3,7 @@
  * the API function in `event.requestContext.authorizer`, and the API trusts it. Locally the HTTP layer runs
  * the same authorizer and puts the same context there.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Role = 'admin' | 'tenant';
 

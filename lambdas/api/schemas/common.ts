@@ -2,7 +2,7 @@
  * Schemas shared by every route: the error body, path ids, paging. Each schema with a `meta({ id })`
  * becomes a named component of the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A path id: what our ids (ULIDs) and any future id scheme look like. Anything else cannot exist (404). */
 export const idParam = z

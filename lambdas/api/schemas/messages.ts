@@ -3,7 +3,7 @@
  * schema (core/domain/message.ts, which the runner also uses) plus the recipient and an optional expiry,
  * so the API accepts exactly what the runner can send.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandStatuses } from '../../../core/domain/command.ts';
 import {
   audioContent,

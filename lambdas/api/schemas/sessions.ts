@@ -1,5 +1,5 @@
 /** Request and response schemas of sessions, their QR and pairing codes. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pacingSchema, sessionStatuses } from '../../../core/domain/session.ts';
 import { timestamp } from './common.ts';
 

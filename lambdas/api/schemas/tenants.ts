@@ -1,5 +1,5 @@
 /** Request and response schemas of tenants and API keys. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idParam, timestamp } from './common.ts';
 
 export const createTenantBody = z.object({ name: z.string().trim().min(1).max(100) }).strict().meta({ id: 'CreateTenantRequest' });

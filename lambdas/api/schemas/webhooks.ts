@@ -1,5 +1,5 @@
 /** Request and response schemas of webhook endpoints and the delivery log (routes/webhooks.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventTypes } from '../../../core/domain/event.ts';
 import { typedEventSchema } from '../../../core/domain/event-schemas.ts';
 import { deliveryStatuses } from '../../../core/webhooks/delivery.ts';
