@@ -3,13 +3,13 @@
  * URL from `POST /v1/campaigns/imports`), list, read with progress counts, page through per-recipient
  * outcomes, pause, resume and cancel. The scheduler function does the sending; these routes record what the
  * tenant wants. Use-cases live in core/campaigns; dependencies come from `deps.campaigns`
- * (core/campaigns/campaign-api-deps.ts).
+ * (core/campaigns/campaign-api-deps.ts). Creation (CSV reading, recipient intake, phone-number metadata) is
+ * imported on first use, so other requests of a cold container do not load it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { campaignStatuses, recipientStatuses, settledCount, type CampaignRecord, type RecipientRecord } from '../../../core/campaigns/campaign.ts';
 import { controlCampaign, listCampaigns, listRecipients, requireCampaign } from '../../../core/campaigns/campaign-controls.ts';
 import { campaignMessageSchema, createCampaignSchema, paceSchema, quietHoursSchema, warmUpSchema } from '../../../core/campaigns/campaign-schemas.ts';
-import { createCampaign } from '../../../core/campaigns/create-campaign.ts';
 import { json } from '../http.ts';
 import { defineRoute } from '../router.ts';
 import { idParam, pageQuery, timestamp } from '../schemas/common.ts';
@@ -111,6 +111,7 @@ export const campaignRoutes = [
     maxBodyBytes: 4 * 1024 * 1024,
     responses: { 201: { description: 'The campaign, scheduled.', schema: campaignView } },
     async handle({ body, principal, deps, logger }) {
+      const { createCampaign } = await import('../../../core/campaigns/create-campaign.ts');
       const campaign = await createCampaign(principal.tenantId, body, deps.campaigns.create);
       logger.info('campaign.created', { campaignId: campaign.campaignId, total: campaign.total, invalid: campaign.intake.invalid });
       return json(201, toCampaignView(campaign));

@@ -1,11 +1,11 @@
 /**
  * Public documentation routes: the OpenAPI 3.1 document and a readable, offline page rendered from it.
- * Both are built from the route list on first use and cached for the container's life.
+ * Both are built from the route list on first use and cached for the container's life. The generator and
+ * the page renderer are imported on that first use too: other requests never load them (cold start).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { html, json } from '../http.ts';
-import { buildOpenApiDocument, type OpenApiDocument } from '../openapi.ts';
-import { renderDocsPage } from '../docs-page.ts';
+import type { OpenApiDocument } from '../openapi.ts';
 import { defineRoute, type Route } from '../router.ts';
 
 const openApiShape = z.object({ openapi: z.string(), info: z.unknown(), paths: z.unknown() }).catchall(z.unknown()).meta({ id: 'OpenApiDocument' });
@@ -13,7 +13,7 @@ const openApiShape = z.object({ openapi: z.string(), info: z.unknown(), paths: z
 export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
   let document: OpenApiDocument | undefined;
   let page: string | undefined;
-  const openApi = () => (document ??= buildOpenApiDocument(allRoutes()));
+  const openApi = async () => (document ??= (await import('../openapi.ts')).buildOpenApiDocument(allRoutes()));
   return [
     defineRoute({
       method: 'GET',
@@ -24,7 +24,7 @@ export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
       access: 'public',
       responses: { 200: { description: 'The OpenAPI document.', schema: openApiShape } },
       async handle() {
-        return json(200, openApi(), { 'cache-control': 'public, max-age=300' });
+        return json(200, await openApi(), { 'cache-control': 'public, max-age=300' });
       },
     }),
     defineRoute({
@@ -36,7 +36,7 @@ export function docsRoutes(allRoutes: () => readonly Route[]): Route[] {
       access: 'public',
       responses: { 200: { description: 'An HTML page.', media: ['text/html'] } },
       async handle() {
-        page ??= renderDocsPage(openApi());
+        page ??= (await import('../docs-page.ts')).renderDocsPage(await openApi());
         return html(200, page);
       },
     }),

@@ -2,7 +2,6 @@
  * Linking a session to a phone: read the QR the owner runner published (JSON or PNG), or ask the owner for
  * a pairing code for a phone number and wait for its answer.
  */
-import QRCode from 'qrcode';
 import { binary, json } from '../http.ts';
 import { defineRoute } from '../router.ts';
 import { sessionParams } from '../schemas/common.ts';
@@ -32,6 +31,8 @@ export const sessionLinkingRoutes = [
     async handle({ params, query, principal, deps }) {
       const qr = await readQr(deps, principal.tenantId, params.id);
       if (query.format === 'json') return json(200, qr, { 'cache-control': 'no-store' });
+      // Imported on first use: only PNG requests pay for loading the QR encoder.
+      const { default: QRCode } = await import('qrcode');
       const image = await QRCode.toBuffer(qr.qr, { type: 'png', margin: 2, scale: 8, errorCorrectionLevel: 'M' });
       return binary(200, image, 'image/png', { 'cache-control': 'no-store' });
     },

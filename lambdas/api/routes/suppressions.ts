@@ -1,17 +1,20 @@
 /**
  * The tenant's suppression list: numbers no campaign may message. Numbers added here, or by a contact
  * answering with an opt-out keyword (STOP, ...), are skipped by every campaign from its next slice on.
- * Use-cases in core/campaigns/manage-suppressions.ts; dependencies from `deps.campaigns.suppressions`.
+ * Use-cases in core/campaigns/manage-suppressions.ts, imported on first use (they bring the phone-number
+ * metadata, which other requests of a cold container need not load); dependencies from
+ * `deps.campaigns.suppressions`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { suppressionsRequestSchema } from '../../../core/campaigns/campaign-schemas.ts';
-import { addSuppressions, listSuppressions, removeSuppression } from '../../../core/campaigns/manage-suppressions.ts';
 import type { Suppression } from '../../../core/campaigns/suppression-store.ts';
 import { json } from '../http.ts';
 import { defineRoute } from '../router.ts';
 import { pageQuery, timestamp } from '../schemas/common.ts';
 
 const tags = ['Suppressions'];
+
+const suppressions = () => import('../../../core/campaigns/manage-suppressions.ts');
 
 const suppressionView = z
   .object({
@@ -35,6 +38,7 @@ export const suppressionRoutes = [
     body: suppressionsRequestSchema.meta({ id: 'AddSuppressions' }),
     responses: { 201: { description: 'The entries added.', schema: z.object({ items: z.array(suppressionView) }) } },
     async handle({ body, principal, deps }) {
+      const { addSuppressions } = await suppressions();
       const added = await addSuppressions(principal.tenantId, body.phoneNumbers, deps.campaigns.suppressions);
       return json(201, { items: added.map(toSuppressionView) });
     },
@@ -49,6 +53,7 @@ export const suppressionRoutes = [
     query: pageQuery,
     responses: { 200: { description: 'A page of suppressed numbers.', schema: z.object({ items: z.array(suppressionView), nextCursor: z.string().nullable() }) } },
     async handle({ query, principal, deps }) {
+      const { listSuppressions } = await suppressions();
       const page = await listSuppressions(principal.tenantId, query, deps.campaigns.suppressions);
       return json(200, { items: page.items.map(toSuppressionView), nextCursor: page.cursor ?? null });
     },
@@ -64,6 +69,7 @@ export const suppressionRoutes = [
     params: z.object({ phoneNumber: z.string().min(1).max(32).meta({ description: 'E.164 number or its digits.' }) }),
     responses: { 204: { description: 'Removed.' } },
     async handle({ params, principal, deps }) {
+      const { removeSuppression } = await suppressions();
       await removeSuppression(principal.tenantId, params.phoneNumber, deps.campaigns.suppressions);
       return { statusCode: 204, headers: {}, body: '' };
     },

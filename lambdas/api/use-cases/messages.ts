@@ -7,8 +7,8 @@ import type { CommandRecord } from '../../../core/domain/command.ts';
 import type { MessageContent, SendMessagePayload } from '../../../core/domain/message.ts';
 import { NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { newId, waMessageIdFor } from '../../../core/ids.ts';
-import { toJid } from '../../../core/phone-number.ts';
 import { dispatchCommand, expiryFrom } from './dispatch-command.ts';
+import { loadPhoneNumbers } from './phone-numbers.ts';
 import type { SessionDeps } from './sessions.ts';
 
 export interface SendMessageInput {
@@ -23,6 +23,7 @@ export interface SendMessageInput {
 
 /** Accepts a message for sending: recorded `queued`, delivered to the owner when there is one. */
 export async function sendMessage(deps: SessionDeps, input: SendMessageInput): Promise<CommandRecord<SendMessagePayload>> {
+  const { toJid } = await loadPhoneNumbers();
   const to = toJid(input.to);
   if (!to) {
     throw new ValidationError('The recipient is not valid', [

@@ -8,9 +8,9 @@ import type { CheckContactsPayload, CheckContactsResult, PairingCodePayload, Pai
 import type { SessionRecord } from '../../../core/domain/session.ts';
 import { ConflictError, ValidationError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
-import { maskPhone, normalizePhoneNumber } from '../../../core/phone-number.ts';
 import { awaitCommandResult, type AwaitDeps } from './await-command-result.ts';
 import { dispatchCommand, expiryFrom } from './dispatch-command.ts';
+import { loadPhoneNumbers } from './phone-numbers.ts';
 import type { SessionDeps } from './sessions.ts';
 
 export interface RunnerRequestDeps extends SessionDeps {
@@ -26,6 +26,7 @@ export async function requestPairingCode(
   deps: RunnerRequestDeps,
   input: { tenantId: string; sessionId: string; phoneNumber: string; correlationId?: string },
 ): Promise<PairingCodeResult> {
+  const { maskPhone, normalizePhoneNumber } = await loadPhoneNumbers();
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
   if (!phoneNumber) throw invalidNumbers(['phoneNumber']);
   const session = await deps.sessions.require(input.tenantId, input.sessionId);
@@ -40,6 +41,7 @@ export async function checkContacts(
   deps: RunnerRequestDeps,
   input: { tenantId: string; sessionId: string; phoneNumbers: readonly string[]; correlationId?: string },
 ): Promise<CheckContactsResult> {
+  const { normalizePhoneNumber } = await loadPhoneNumbers();
   const normalized = input.phoneNumbers.map((raw) => normalizePhoneNumber(raw));
   const invalid = normalized.flatMap((digits, index) => (digits ? [] : [`phoneNumbers.${index}`]));
   if (invalid.length > 0) throw invalidNumbers(invalid);
