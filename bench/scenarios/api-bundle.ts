@@ -1,16 +1,16 @@
 /**
- * Scenario 7: the API Lambda as deployed. Bundled with esbuild using the options of the CDK construct
- * (infra/constructs/wa-function.ts: one minified ESM file for node22, the require banner, source maps,
- * the AWS SDK left to the runtime), then cold-started: a fresh `node` process (no tsx), with the Lambda's
- * NODE_OPTIONS, imports the bundle and handles one authenticated request that reads DynamoDB
- * (`GET /v1/sessions`, against the emulators). Timed inside that process: import + first request.
+ * Scenario 7: the API Lambda as deployed. Bundled with esbuild from the one definition the CDK construct also
+ * uses (infra/lambda-bundling.ts: one minified ESM file for node22, the require banner, a source map, the
+ * AWS SDK bundled in), then cold-started: a fresh `node` process (no tsx), with the functions' NODE_OPTIONS,
+ * imports the bundle and handles one authenticated request that reads DynamoDB (`GET /v1/sessions`, against
+ * the emulators). Timed inside that process: import + first request.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '../../infra/esm-banner.ts';
+import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, lambdaBuildOptions } from '../../infra/lambda-bundling.ts';
 import { matchResource, proxyEvent } from '../../local/gateway/proxy-event.ts';
 import type { BenchContext } from '../bench-context.ts';
 import { figure, type ScenarioResult } from '../report/results.ts';
@@ -32,44 +32,35 @@ process.stdout.write(JSON.stringify({ importMs: t1 - t0, requestMs: t2 - t1, sta
 process.exit(0);
 `;
 
-/** The same process start, importing only the AWS SDK packages the bundle leaves to the runtime. */
-function sdkHarness(packages: readonly string[]): string {
-  return `
-const t0 = performance.now();
-${packages.map((name) => `await import('${name}');`).join('\n')}
-process.stdout.write(JSON.stringify({ importMs: performance.now() - t0 }) + '\\n');
-`;
+/** The largest packages (or source folders) in the bundle, by bytes of output: where the size goes. */
+function largestInputs(metafile: Metafile, count: number): string[] {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+      const name = match ? match[1]! : file.split('/').slice(0, 2).join('/');
+      bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, size]) => `${name} ${Math.round(size / 1024)} KB`);
 }
 
 export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
   const started = performance.now();
   const outdir = join(ctx.resultsDir, 'bundle', 'api');
+  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  await build({
-    entryPoints: [join(ctx.root, 'lambdas/api/handler.ts')],
-    outfile: join(outdir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: ['@aws-sdk/*'],
-    tsconfig: join(ctx.root, 'tsconfig.json'),
-    logLevel: 'silent',
-  });
+  const { metafile } = await build({ ...lambdaBuildOptions(ctx.root, 'lambdas/api/handler.ts', outdir), metafile: true, logLevel: 'silent' });
   writeFileSync(join(outdir, 'harness.mjs'), HARNESS);
-  const bundleText = readFileSync(join(outdir, 'index.mjs'), 'utf8');
-  const sdkPackages = [...new Set([...bundleText.matchAll(/from\s*"(@aws-sdk\/[a-z0-9-]+)"/g)].map((m) => m[1]!))];
-  writeFileSync(join(outdir, 'sdk-harness.mjs'), sdkHarness(sdkPackages));
-  const sizeMB = statSync(join(outdir, 'index.mjs')).size / MB;
+  const code = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+  const sizeMB = code.reduce((sum, [, output]) => sum + output.bytes, 0) / MB;
+  const entryMB = statSync(join(outdir, LAMBDA_BUNDLE.entryFile)).size / MB;
 
   const world = await startAwsWorld({ slotCount: 2 });
   const runs: { importMs: number; requestMs: number; totalMs: number; processMs: number }[] = [];
-  const sdkRuns: number[] = [];
   try {
     const event = proxyEvent(
       { method: 'GET', url: '/v1/sessions?limit=10', rawHeaders: ['Authorization', 'Bearer (checked by the authorizer)'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', requestId: 'bench', receivedAt: Date.now(), port: 443 },
@@ -79,14 +70,14 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
     for (let i = 0; i < COLD_STARTS; i++) {
       const spawnedAt = performance.now();
       // Asynchronous: the emulators answering the request live in this process.
-      const run = await promisify(execFile)(process.execPath, ['--enable-source-maps', 'harness.mjs'], {
+      const run = await promisify(execFile)(process.execPath, ['harness.mjs'], {
         cwd: outdir,
         encoding: 'utf8',
         timeout: 60_000,
         env: {
           PATH: process.env.PATH,
           ...world.env,
-          NODE_OPTIONS: '--enable-source-maps',
+          NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
           POWERTOOLS_SERVICE_NAME: 'api',
           POWERTOOLS_LOG_LEVEL: 'WARN',
           LOG_LEVEL: 'WARN',
@@ -104,8 +95,6 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
       }
       if (parsed.status !== 200) throw new Error(`cold start request answered ${parsed.status}: ${parsed.body ?? ''} ${run.stdout.slice(0, 1500)}`);
       runs.push({ ...parsed, totalMs: parsed.importMs + parsed.requestMs, processMs });
-      const sdk = await promisify(execFile)(process.execPath, ['--enable-source-maps', 'sdk-harness.mjs'], { cwd: outdir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH } });
-      sdkRuns.push((JSON.parse(sdk.stdout.trim()) as { importMs: number }).importMs);
     }
   } finally {
     await world.close();
@@ -118,19 +107,19 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
     id: 'bundle',
     title: '7. API Lambda bundle and cold init',
     method: [
-      'esbuild with the CDK construct options (ESM, node22, minify, source maps without sources, @aws-sdk/* external);',
-      `cold init = import of the bundle + one GET /v1/sessions (DynamoDB query, rate limiter) in a fresh node process with NODE_OPTIONS=--enable-source-maps, median of ${COLD_STARTS}; the AWS SDK is loaded from node_modules as the Lambda runtime provides it.`,
+      `esbuild with the options the CDK construct deploys (infra/lambda-bundling.ts: ESM, ${LAMBDA_BUNDLE.target}, minify, source maps without sources, externals: ${LAMBDA_BUNDLE.externalModules.join(', ') || 'none, the AWS SDK bundled in'}, lazily imported modules split into ${LAMBDA_BUNDLE.chunkDir}/);`,
+      `cold init = import of the bundle + one GET /v1/sessions (rate limiter update + DynamoDB query, against the emulators) in a fresh node process with NODE_OPTIONS=${JSON.stringify(LAMBDA_NODE_OPTIONS)}, median of ${COLD_STARTS}.`,
     ],
     figures: [
-      figure('sizeMB', 'bundle size (index.mjs)', round(sizeMB, 3), 'MB'),
+      figure('sizeMB', `bundle size (${code.length} .mjs files, maps excluded)`, round(sizeMB, 3), 'MB'),
+      figure('entryMB', `  ${LAMBDA_BUNDLE.entryFile}, loaded at cold start`, round(entryMB, 3), 'MB'),
       figure('coldInitMs', 'cold init: import + first request (median)', round(total.p50, 0), 'ms'),
       figure('importMs', '  import (median)', round(imports.p50, 0), 'ms'),
       figure('firstRequestMs', '  first request (median)', round(requests.p50, 0), 'ms'),
-      figure('sdkImportMs', `  the AWS SDK packages alone (${sdkPackages.length}, median)`, round(summarize(sdkRuns).p50, 0), 'ms'),
       figure('coldInitMaxMs', 'cold init, slowest run', round(total.max, 0), 'ms'),
       figure('processMs', 'whole process incl. node start-up (median)', round(processes.p50, 0), 'ms'),
     ],
-    notes: [],
+    notes: [`largest in the bundle: ${largestInputs(metafile, 6).join(', ')}`],
     seconds: (performance.now() - started) / 1000,
   };
 }

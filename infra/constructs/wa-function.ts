@@ -1,21 +1,20 @@
 /**
  * The one Lambda construct of wa-fleet, with the house defaults: Node 22 on arm64, bundled by the local
- * esbuild (no Docker) to one minified ESM file with source maps, the AWS SDK left to the runtime, its own
- * log group with retention, Powertools configured from the environment, and a role that starts with nothing
- * but writing to that log group. Access to tables, queues and buckets is added with `useTable`/`useQueue`/
- * `useSlotQueues`/`useBucket`, which grant and set the environment variable in one call.
+ * esbuild (no Docker) as lambda-bundling.ts defines (minified ESM with source maps, the AWS SDK bundled in,
+ * rarely used modules split into lazily loaded chunks), its own log group with retention, Powertools
+ * configured from the environment, and a role that starts with nothing but writing to that log group.
+ * Access to tables, queues and buckets is added with `useTable`/`useQueue`/`useSlotQueues`/`useBucket`,
+ * which grant and set the environment variable in one call.
  */
-import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeFindings } from '../nag.ts';
 import { METRICS_NAMESPACE } from '../../core/metric-names.ts';
 import type { TableName } from '../../core/resources.ts';
-import { ESM_REQUIRE_BANNER } from '../esm-banner.ts';
+import { LAMBDA_NODE_OPTIONS, bundleLambdaSync } from '../lambda-bundling.ts';
 import type { Settings } from '../settings.ts';
 import type { BucketName, FleetResources } from '../stacks/stateful-stack.ts';
 import type { SingleQueueName } from './fleet-queues.ts';
@@ -29,14 +28,14 @@ export interface WaFunctionProps {
   readonly description: string;
   readonly settings: Settings;
   readonly resources: FleetResources;
-  /** Repository root holding package-lock.json and tsconfig.json. */
+  /** Repository root holding node_modules and tsconfig.json. */
   readonly projectRoot: string;
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly environment?: Record<string, string>;
 }
 
-export class WaFunction extends NodejsFunction {
+export class WaFunction extends lambda.Function {
   private readonly access: ResourceAccess;
 
   constructor(scope: Construct, id: string, props: WaFunctionProps) {
@@ -54,10 +53,22 @@ export class WaFunction extends NodejsFunction {
     );
 
     super(scope, id, {
-      entry: path.join(props.projectRoot, props.entry),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      code: lambda.Code.fromAsset(props.projectRoot, {
+        // Hashed from the bundle itself, as NodejsFunction does: a change anywhere in the repository that
+        // does not reach the function does not redeploy it.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: local bundling always succeeds or throws (esbuild is a dependency of the project).
+          image: DockerImage.fromRegistry('dummy'),
+          local: {
+            tryBundle: (outputDir) => {
+              bundleLambdaSync(props.projectRoot, props.entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler', // LAMBDA_BUNDLE.entryFile
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -67,25 +78,12 @@ export class WaFunction extends NodejsFunction {
       logGroup,
       tracing: props.settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.settings.logLevel,
         LOG_LEVEL: props.settings.logLevel,
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        externalModules: ['@aws-sdk/*'],
-        tsconfig: path.join(props.projectRoot, 'tsconfig.json'),
       },
     });
     this.access = new ResourceAccess(
