@@ -6,7 +6,10 @@
  *   held in memory and Signal keys are read from the fixture file on demand, as Baileys' own
  *   `useMultiFileAuthState` does, so the baseline is the socket itself and nothing a store adds;
  * - `memory`: settles, runs the GC and reports process memory.
- * Baileys' options are those of the runner's adapter (no history sync, not online, no link previews).
+ * Baileys' options are those of the runner's adapter (no history sync, not online, no link previews), and
+ * like the runner it folds Baileys' per-socket AsyncLocalStorage into one (shared-async-context.ts): as
+ * shipped, each socket's instance taxes every promise in the process, which would inflate the baseline at
+ * large N and hide the runner's own overhead behind a Baileys defect both can avoid.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -24,6 +27,7 @@ import PQueue from 'p-queue';
 import pino from 'pino';
 import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
 import { installSimulatorTrustAnchor } from '../../local/wa-simulator/trust-anchor.ts';
+import { withSharedAsyncContext } from '../../socket-runner/whatsapp/shared-async-context.ts';
 import { serveRpc } from './child-rpc.ts';
 import { fixturePath, type FixtureFile, type KeyData } from './baileys-worker-types.ts';
 
@@ -37,7 +41,7 @@ const held = new Map<string, WASocket>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function socketFor(auth: AuthenticationState): WASocket {
-  return makeWASocket({
+  return withSharedAsyncContext(() => makeWASocket({
     waWebSocketUrl: url,
     auth,
     logger,
@@ -47,7 +51,7 @@ function socketFor(auth: AuthenticationState): WASocket {
     emitOwnEvents: false,
     generateHighQualityLinkPreview: false,
     getMessage: async () => undefined,
-  });
+  }));
 }
 
 function statusOf(update: Partial<ConnectionState>): number | undefined {
