@@ -6,8 +6,14 @@
  *
  * Receipts of one session are recorded one at a time; the backlog is bounded (a burst beyond it is
  * dropped and logged: the statuses are informative, the sends themselves are already recorded).
+ *
+ * A recipient with several devices acknowledges one message once per device. The recorder remembers the
+ * status it last wrote for its most recent commands, and a receipt that is not forward from it is dropped
+ * without a request: statuses only move forward, so what is not forward from a status the command reached
+ * is not forward from where it is now either.
  */
 import type { Clock } from '../../core/clock.ts';
+import { isForward, type CommandStatus } from '../../core/domain/command.ts';
 import type { EventPublisher } from '../../core/events/event-publisher.ts';
 import { commandIdFromWaMessageId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -28,8 +34,12 @@ export interface ReceiptRecorderDeps {
   readonly maxBacklog?: number;
 }
 
+/** Commands per session whose last written status is remembered (most recent first out of the window). */
+const REMEMBERED = 64;
+
 export class ReceiptRecorder {
   private chain: Promise<void> = Promise.resolve();
+  private readonly reached = new Map<string, CommandStatus>();
   private backlog = 0;
   private dropped = 0;
 
@@ -56,13 +66,22 @@ export class ReceiptRecorder {
 
   private async apply(commandId: string, receipt: OutboundReceipt): Promise<void> {
     const { tenantId, sessionId, commands, clock } = this.deps;
+    const known = this.reached.get(commandId);
+    if (known && !isForward(known, receipt.status)) return;
     const rejected = receipt.status === 'failed';
     const updated = await commands.transition(tenantId, sessionId, commandId, receipt.status, {
       at: receipt.at,
       ...(rejected ? { reason: REJECTED.code, failure: REJECTED } : {}),
     });
     if (!updated) return;
+    this.remember(commandId, updated.status);
     const change = { waMessageId: receipt.waMessageId, status: receipt.status, ...(rejected ? { reason: REJECTED.code } : {}) };
     await this.deps.events.publish([messageStatusEvent(updated, change, clock, receipt.recipient)]);
+  }
+
+  private remember(commandId: string, status: CommandStatus): void {
+    this.reached.delete(commandId);
+    this.reached.set(commandId, status);
+    if (this.reached.size > REMEMBERED) this.reached.delete(this.reached.keys().next().value!);
   }
 }
