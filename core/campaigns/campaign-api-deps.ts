@@ -5,6 +5,9 @@
  * Environment: CAMPAIGNS_TABLE, TENANTS_TABLE, SESSIONS_TABLE, EVENTS_QUEUE_URL, IMPORTS_BUCKET, and the
  * optional limits CAMPAIGN_MAX_RECIPIENTS (default 50,000), CAMPAIGN_IMPORT_MAX_BYTES (default 10 MB) and
  * CAMPAIGN_IMPORT_URL_TTL_SECONDS (default 900).
+ *
+ * The S3 side (CSV imports) is built on first use: the caller may hand over the S3 client or a function that
+ * makes it, so a cold start that serves no import loads neither the S3 SDK nor the presigner.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -22,7 +25,8 @@ import type { ControlDeps, QueryDeps } from './campaign-controls.ts';
 import { CampaignStore } from './campaign-store.ts';
 import type { CreateCampaignDeps } from './create-campaign.ts';
 import type { SuppressionDeps } from './manage-suppressions.ts';
-import { S3RecipientImports, type RecipientImports } from './recipient-imports.ts';
+import { LazyRecipientImports } from './lazy-recipient-imports.ts';
+import type { RecipientImports } from './recipient-imports.ts';
 import { RecipientStore } from './recipient-store.ts';
 import { SuppressionStore } from './suppression-store.ts';
 
@@ -68,18 +72,27 @@ export function campaignApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
   };
 }
 
+/** The S3 client, or how to make it when first needed. */
+export type S3ClientSource = S3Client | (() => Promise<S3Client>);
+
 export function buildCampaignApiDeps(
   config: CampaignApiConfig,
-  clients: { readonly doc: DynamoDBDocumentClient; readonly sqs: SQSClient; readonly s3: S3Client },
+  clients: { readonly doc: DynamoDBDocumentClient; readonly sqs: SQSClient; readonly s3: S3ClientSource },
   clock: Clock,
   logger?: Logger,
 ): CampaignApiDeps {
   const campaignsTable = new DynamoTable(clients.doc, config.campaignsTable, tables.campaigns);
   const campaigns = new CampaignStore(campaignsTable);
   const recipients = new RecipientStore(campaignsTable);
-  const imports = new S3RecipientImports(clients.s3, config.importsBucket, clock, {
-    maxBytes: config.importMaxBytes,
-    urlTtlSeconds: config.importUrlTtlSeconds,
+  const imports = new LazyRecipientImports(async () => {
+    const [{ S3RecipientImports }, s3] = await Promise.all([
+      import('./recipient-imports.ts'),
+      typeof clients.s3 === 'function' ? clients.s3() : clients.s3,
+    ]);
+    return new S3RecipientImports(s3, config.importsBucket, clock, {
+      maxBytes: config.importMaxBytes,
+      urlTtlSeconds: config.importUrlTtlSeconds,
+    });
   });
   return {
     create: {

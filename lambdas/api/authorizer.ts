@@ -12,7 +12,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAwsClients } from '../../core/aws/clients.ts';
+import { createDynamoClients } from '../../core/aws/dynamo-clients.ts';
 import { DynamoTable } from '../../core/aws/dynamo-table.ts';
 import { systemClock } from '../../core/clock.ts';
 import { UnauthorizedError } from '../../core/errors.ts';
@@ -29,7 +29,7 @@ let deps: AuthenticateDeps | undefined;
 function container(): AuthenticateDeps {
   if (!deps) {
     const config = loadAuthorizerConfig(process.env);
-    const table = new DynamoTable(createAwsClients().doc, config.tenantsTable, tables.tenants);
+    const table = new DynamoTable(createDynamoClients().doc, config.tenantsTable, tables.tenants);
     deps = { tenants: new TenantStore(table, systemClock), adminKeyHash: config.adminKeyHash };
   }
   return deps;

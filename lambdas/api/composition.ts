@@ -14,7 +14,7 @@ import { SessionRepository } from '../../core/sessions/session-repository.ts';
 import { FixedWindowRateLimiter, unlimited, type RateLimiter } from '../../core/tenants/rate-limiter.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
 import { buildWebhookApiDeps, type WebhookApiDeps } from '../../core/webhooks/webhook-api-deps.ts';
-import { buildCampaignApiDeps, type CampaignApiDeps } from '../../core/campaigns/campaign-api-deps.ts';
+import { buildCampaignApiDeps, type CampaignApiDeps, type S3ClientSource } from '../../core/campaigns/campaign-api-deps.ts';
 import type { ApiConfig } from './config.ts';
 import { PowertoolsIdempotentRequests, type IdempotentRequests } from './idempotency.ts';
 import { silentMetrics, type RequestMetrics } from './request-metrics.ts';
@@ -32,8 +32,11 @@ export interface ApiDependencies extends RunnerRequestDeps, TenantDeps {
   readonly campaigns: CampaignApiDeps;
 }
 
+/** The AWS clients the API uses; S3 (campaign CSV imports only) may be made on first use. */
+export type ApiClients = Pick<AwsClients, 'dynamo' | 'doc' | 'sqs'> & { readonly s3: S3ClientSource };
+
 export interface CompositionOptions {
-  readonly clients: AwsClients;
+  readonly clients: ApiClients;
   readonly logger: Logger;
   readonly metrics?: RequestMetrics;
   readonly clock?: Clock;

@@ -3,12 +3,14 @@
  * (API Gateway REST proxy events). Adapters are built once per container, on the first request, and reused.
  * `bareHandler` is the function without middleware, for tests and the local stack; `handler` adds the
  * Powertools logger context and maps anything that escapes the pipeline (a bad config at cold start) to
- * the same JSON error shape.
+ * the same JSON error shape. The S3 client is made on the first request that needs it (campaign imports),
+ * so other cold starts do not load the S3 SDK.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createAwsClients } from '../../core/aws/clients.ts';
+import { createDynamoClients } from '../../core/aws/dynamo-clients.ts';
+import { createSqsClient } from '../../core/aws/sqs-client.ts';
 import { newId } from '../../core/ids.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createApi, type ApiHandler } from './app.ts';
@@ -22,10 +24,14 @@ const logger = createLogger('api');
 let api: ApiHandler | undefined;
 
 function container(): ApiHandler {
-  api ??= createApi(
-    buildApiDependencies(loadApiConfig(process.env), { clients: createAwsClients(), logger, metrics: new PowertoolsRequestMetrics() }),
-    routes,
-  );
+  if (!api) {
+    const clients = {
+      ...createDynamoClients(),
+      sqs: createSqsClient(),
+      s3: async () => (await import('../../core/aws/s3-client.ts')).createS3Client(),
+    };
+    api = createApi(buildApiDependencies(loadApiConfig(process.env), { clients, logger, metrics: new PowertoolsRequestMetrics() }), routes);
+  }
   return api;
 }
 

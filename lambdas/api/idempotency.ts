@@ -6,17 +6,12 @@
  *
  * Only successful responses are remembered; a request that failed (4xx/5xx) releases its key, so a client
  * can fix and retry under the same key. Stored record ids start with the tenant id (D10).
+ *
+ * The Powertools engine (powertools-idempotency.ts) is imported on the first request that carries a key:
+ * a cold start serving anything else does not load it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AppError, ConflictError, DependencyError, UnprocessableError } from '../../core/errors.ts';
 
 export interface IdempotencyScope {
   readonly tenantId: string;
@@ -36,77 +31,34 @@ export interface IdempotentRequests {
 /** What a client may send as a key: 1-255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-interface HashedPayload {
-  readonly tenant: string;
-  readonly key: string;
-  readonly body: unknown;
-  readonly [field: string]: unknown;
-}
-
-/** Prefixes every record id with the tenant id, so a tenant's records share a recognisable key prefix. */
-class TenantScopedPersistenceLayer extends DynamoDBPersistenceLayer {
-  protected override getHashedIdempotencyKey(data: Parameters<DynamoDBPersistenceLayer['getRecord']>[0]): string {
-    const tenant = (data as HashedPayload).tenant;
-    return `${tenant}#${super.getHashedIdempotencyKey(data)}`;
-  }
-}
-
+/** Powertools idempotency on the `idempotency` table, loaded on first use. */
 export class PowertoolsIdempotentRequests implements IdempotentRequests {
-  private readonly persistence: DynamoDBPersistenceLayer;
+  private engine: Promise<IdempotentRequests> | undefined;
 
   constructor(
-    client: DynamoDBClient,
-    tableName: string,
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
     private readonly ttlSeconds: number,
-  ) {
-    this.persistence = new TenantScopedPersistenceLayer({ tableName, awsSdkV3Client: client });
-  }
+  ) {}
 
   async run(
     scope: IdempotencyScope,
     execute: () => Promise<APIGatewayProxyResult>,
-    remainingTimeMs: () => number = () => 30_000,
+    remainingTimeMs?: () => number,
   ): Promise<APIGatewayProxyResult> {
-    // A config per request: it carries this invocation's remaining time (the in-progress lock expiry).
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'key',
-      payloadValidationJmesPath: 'body',
-      throwOnNoIdempotencyKey: true,
-      expiresAfterSeconds: this.ttlSeconds,
-      hashFunction: 'sha256',
-      lambdaContext: { getRemainingTimeInMillis: remainingTimeMs } as never,
-      // Powertools types the stored response as JSON; ours is always an APIGatewayProxyResult.
-      responseHook: (response) => replayed(response as unknown as APIGatewayProxyResult) as never,
-    });
-    const once = makeIdempotent(async (_payload: HashedPayload) => execute(), {
-      persistenceStore: this.persistence,
-      config,
-      keyPrefix: 'api',
-    });
-    const payload: HashedPayload = {
-      tenant: scope.tenantId,
-      key: `${scope.tenantId}|${scope.method} ${scope.path}|${scope.key}`,
-      body: scope.body ?? null,
-    };
-    try {
-      return await once(payload);
-    } catch (error) {
-      throw translate(error);
+    return (await this.load()).run(scope, execute, remainingTimeMs);
+  }
+
+  private load(): Promise<IdempotentRequests> {
+    if (!this.engine) {
+      const engine = import('./powertools-idempotency.ts').then(
+        ({ PowertoolsIdempotencyEngine }) => new PowertoolsIdempotencyEngine(this.client, this.tableName, this.ttlSeconds),
+      );
+      this.engine = engine;
+      engine.catch(() => {
+        if (this.engine === engine) this.engine = undefined;
+      });
     }
+    return this.engine;
   }
-}
-
-function replayed(response: APIGatewayProxyResult): APIGatewayProxyResult {
-  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
-}
-
-function translate(error: unknown): unknown {
-  if (error instanceof AppError) return error;
-  if (error instanceof IdempotencyValidationError) {
-    return new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body');
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new ConflictError('idempotency_in_progress', 'A request with this Idempotency-Key is still in progress; retry shortly');
-  }
-  return new DependencyError('idempotency', 'the idempotency store failed', error);
 }
