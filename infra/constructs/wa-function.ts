@@ -60,6 +60,9 @@ export class WaFunction extends lambda.Function {
         bundling: {
           // Never pulled: local bundling always succeeds or throws (esbuild is a dependency of the project).
           image: DockerImage.fromRegistry('dummy'),
+          // Never run either, but part of CDK's asset cache key, which ignores the `local` function: without
+          // the entry in it, every function of the app would be staged with the first one's bundle.
+          command: ['bundle', props.entry],
           local: {
             tryBundle: (outputDir) => {
               bundleLambdaSync(props.projectRoot, props.entry, outputDir);

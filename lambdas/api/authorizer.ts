@@ -19,7 +19,7 @@ import { UnauthorizedError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { tables } from '../../core/resources.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
-import { loadAuthorizerConfig } from './config.ts';
+import { loadAuthorizerConfig } from './authorizer-config.ts';
 import { authorizerContext } from './principal.ts';
 import { authenticate, type AuthenticateDeps } from './use-cases/authenticate.ts';
 

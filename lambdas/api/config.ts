@@ -1,15 +1,14 @@
 /**
- * Configuration of the API function and of its authorizer, read once per container from the environment
- * and checked with zod: a missing or malformed variable fails the cold start loudly. Each asks only for what
- * it uses: the authorizer holds the admin key's hash and the tenants table; the API function never sees the
- * admin key (it trusts the authorizer's context) nor the auth table.
+ * Configuration of the API function, read once per container from the environment and checked with zod: a
+ * missing or malformed variable fails the cold start loudly. It asks only for what it uses: the API function
+ * never sees the admin key (it trusts the authorizer's context, authorizer-config.ts) nor the auth table.
  */
 import * as z from 'zod';
 import { queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../../core/resource-config.ts';
 import { queues } from '../../core/resources.ts';
-import { hashApiKey } from '../../core/tenants/api-key.ts';
 import { webhookApiConfigFromEnv, type WebhookApiConfig } from '../../core/webhooks/webhook-api-deps.ts';
 import { campaignApiConfigFromEnv, type CampaignApiConfig } from '../../core/campaigns/campaign-api-deps.ts';
+import { parseEnv } from './parse-env.ts';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -41,14 +40,8 @@ export interface ApiConfig {
   readonly campaigns: CampaignApiConfig;
 }
 
-export interface AuthorizerConfig {
-  readonly tenantsTable: string;
-  /** Hex SHA-256 of the admin key: the only form in which the authorizer keeps it. */
-  readonly adminKeyHash: string;
-}
-
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const limits = parse(limitsSchema, env);
+  const limits = parseEnv(limitsSchema, env);
   return {
     tables: {
       tenants: tableNameFromEnv('tenants', env),
@@ -66,38 +59,4 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     webhooks: webhookApiConfigFromEnv(env),
     campaigns: campaignApiConfigFromEnv(env),
   };
-}
-
-const authorizerSchema = z
-  .object({
-    /** The admin key itself (local stack, tests). */
-    ADMIN_API_KEY: z.string().min(24, 'ADMIN_API_KEY must be at least 24 characters').optional(),
-    /** Or only its hex SHA-256 (AWS: read from SSM at deploy time, so the key is in no template or environment). */
-    ADMIN_API_KEY_SHA256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, 'ADMIN_API_KEY_SHA256 must be a hex SHA-256')
-      .transform((hash) => hash.toLowerCase())
-      .optional(),
-  })
-  .refine((value) => value.ADMIN_API_KEY !== undefined || value.ADMIN_API_KEY_SHA256 !== undefined, {
-    message: 'set ADMIN_API_KEY or ADMIN_API_KEY_SHA256',
-    path: ['ADMIN_API_KEY'],
-  });
-
-export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
-  const parsed = parse(authorizerSchema, env);
-  const fromKey = parsed.ADMIN_API_KEY === undefined ? undefined : hashApiKey(parsed.ADMIN_API_KEY);
-  if (fromKey && parsed.ADMIN_API_KEY_SHA256 && fromKey !== parsed.ADMIN_API_KEY_SHA256) {
-    throw new Error('invalid API configuration: ADMIN_API_KEY and ADMIN_API_KEY_SHA256 disagree');
-  }
-  return { tenantsTable: tableNameFromEnv('tenants', env), adminKeyHash: (parsed.ADMIN_API_KEY_SHA256 ?? fromKey)! };
-}
-
-function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid API configuration: ${problems}`);
-  }
-  return result.data;
 }

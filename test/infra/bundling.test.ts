@@ -40,13 +40,25 @@ describe('function bundles', () => {
     scheduler: synthesized.fleet.workers.schedulerFunction,
     alarms: synthesized.fleet.observability.alarmsFunction,
   });
+  /** Each function's handler file: its bundle must be built from it (and from no other function's). */
+  const entries: Record<string, string> = {
+    api: 'lambdas/api/handler.ts',
+    authorizer: 'lambdas/api/authorizer.ts',
+    webhooks: 'lambdas/webhooks/handler.ts',
+    webhookRetry: 'lambdas/webhooks/retry.handler.ts',
+    scheduler: 'lambdas/scheduler/handler.ts',
+    alarms: 'lambdas/alarms/handler.ts',
+  };
 
   it('are minified ESM (an entry file plus lazily loaded chunks) with source maps, the require banner, and the AWS SDK bundled in', () => {
     for (const [name, fn] of Object.entries(functions())) {
       const dir = functionAssetDir(fn);
+      const entry = entries[name];
       expect(readdirSync(dir).filter((file) => file !== 'chunks').sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER), name).toBe(true);
+      const sources = (JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+      expect(sources.some((source) => source.endsWith(`/${entry}`)), `${name} is built from ${entry}`).toBe(true);
       // Module specifiers after `from` / `import(` (the pattern also meets strings like `from":r,"`: skipped).
       const imported = [...code.matchAll(/(?:\bfrom|\bimport\()\s*"([\w@.][\w@./:-]*)"/g)].map((match) => match[1]!);
       expect(imported.length, name).toBeGreaterThan(0);
@@ -56,6 +68,12 @@ describe('function bundles', () => {
       const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sourcesContent?: unknown };
       expect(map.sourcesContent, name).toBeUndefined();
     }
+  });
+
+  it('are built one per function (CDK stages each from its own bundle)', () => {
+    const dirs = Object.values(functions()).map((fn) => functionAssetDir(fn));
+
+    expect(new Set(dirs).size).toBe(dirs.length);
   });
 
   it('keep the API function within its size budget (issue 9 target 7a: 1.5 MB of code)', () => {
@@ -71,7 +89,14 @@ describe('function bundles', () => {
     const dir = functionAssetDir(functions().api);
     const sources = (file: string) => (JSON.parse(readFileSync(path.join(dir, `${file}.map`), 'utf8')) as { sources: string[] }).sources.join('\n');
     const chunks = readdirSync(path.join(dir, 'chunks')).filter((file) => file.endsWith('.mjs'));
-    const lazy = ['node_modules/libphonenumber-js/', 'node_modules/qrcode/', 'node_modules/@asteasolutions/zod-to-openapi/', 'core/campaigns/create-campaign.ts'];
+    const lazy = [
+      'node_modules/libphonenumber-js/',
+      'node_modules/qrcode/',
+      'node_modules/@asteasolutions/zod-to-openapi/',
+      'node_modules/@aws-sdk/client-s3/',
+      'node_modules/@aws-lambda-powertools/idempotency/',
+      'core/campaigns/create-campaign.ts',
+    ];
 
     const entry = sources('index.mjs');
     const split = chunks.map((file) => sources(`chunks/${file}`)).join('\n');
@@ -80,6 +105,18 @@ describe('function bundles', () => {
       expect(entry, module).not.toContain(module);
       expect(split, module).toContain(module);
     }
+  });
+
+  it('give the authorizer the DynamoDB client only', () => {
+    const dir = functionAssetDir(functions().authorizer);
+    const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.mjs.map'))
+      .map((file) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { sources: string[] }).sources.join('\n'))
+      .join('\n');
+
+    expect(sources).toContain('node_modules/@aws-sdk/client-dynamodb/');
+    expect(sources).not.toContain('node_modules/@aws-sdk/client-s3/');
+    expect(sources).not.toContain('node_modules/@aws-sdk/client-sqs/');
   });
 
   it('load and export `handler` with no node_modules at all, and every lazily loaded chunk resolves', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buckets, queues, tables } from '../../../../core/resources.ts';
 import { hashApiKey } from '../../../../core/tenants/api-key.ts';
-import { loadApiConfig, loadAuthorizerConfig } from '../../../../lambdas/api/config.ts';
+import { loadAuthorizerConfig } from '../../../../lambdas/api/authorizer-config.ts';
+import { loadApiConfig } from '../../../../lambdas/api/config.ts';
 
 /** Every resource variable a stack process gets (other route modules read their own from the same set). */
 const resources: Record<string, string> = {
