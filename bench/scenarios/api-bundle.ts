@@ -13,7 +13,9 @@ import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, lambdaBuildOptions } from '../../infra/lambda-bundling.ts';
 import { systemClock } from '../../core/clock.ts';
+import { DEFAULT_PACING } from '../../core/domain/session.ts';
 import { newId } from '../../core/ids.ts';
+import { SessionRepository } from '../../core/sessions/session-repository.ts';
 import { generateApiKey, hashApiKey } from '../../core/tenants/api-key.ts';
 import { TenantStore } from '../../core/tenants/tenant-store.ts';
 import { matchResource, proxyEvent } from '../../local/gateway/proxy-event.ts';
@@ -150,6 +152,7 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
   const world = await startAwsWorld({ slotCount: 2 });
   let runs: ColdStart[];
   let authorizerRuns: ColdStart[];
+  let sendRuns: ColdStart[];
   try {
     const event = proxyEvent(
       { method: 'GET', url: '/v1/sessions?limit=10', rawHeaders: ['Authorization', 'Bearer (checked by the authorizer)'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', requestId: 'bench', receivedAt: Date.now(), port: 443 },
@@ -157,6 +160,17 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
       { tenantId: 'bench', keyId: 'k1', role: 'tenant' },
     );
     runs = await coldStarts(api, 'api', event, 200, world.env);
+
+    // A send as the first request: accepted (202) for a session that exists, loading the phone-number chunk.
+    const session = { tenantId: newId(), sessionId: newId() };
+    await new SessionRepository(world.table('sessions'), systemClock).create({ ...session, name: 'bench', pacing: DEFAULT_PACING });
+    const sendPath = `/v1/sessions/${session.sessionId}/messages`;
+    const sendEvent = proxyEvent(
+      { method: 'POST', url: sendPath, rawHeaders: ['Authorization', 'Bearer (checked by the authorizer)', 'Content-Type', 'application/json'], body: Buffer.from(JSON.stringify({ to: '+4915112345678', type: 'text', text: 'cold' })), sourceIp: '127.0.0.1', requestId: 'bench-send', receivedAt: Date.now(), port: 443 },
+      matchResource(sendPath, ['/openapi.json', '/docs']),
+      { tenantId: session.tenantId, keyId: 'k1', role: 'tenant' },
+    );
+    sendRuns = await coldStarts(api, 'api', sendEvent, 202, world.env);
 
     // The authorizer verifies a real tenant key: one consistent GetItem on the tenants table.
     const key = { tenantId: newId(), keyId: newId() };
@@ -172,12 +186,14 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
   const requests = summarize(runs.map((r) => r.requestMs));
   const processes = summarize(runs.map((r) => r.processMs));
   const authorizerTotal = summarize(authorizerRuns.map((r) => r.totalMs));
+  const sendTotal = summarize(sendRuns.map((r) => r.totalMs));
   return {
     id: 'bundle',
     title: '7. API Lambda bundle and cold init',
     method: [
       `esbuild with the options the CDK construct deploys (infra/lambda-bundling.ts: ESM, ${LAMBDA_BUNDLE.target}, minify, source maps without sources, externals: ${LAMBDA_BUNDLE.externalModules.join(', ') || 'none, the AWS SDK bundled in'}, lazily imported modules split into ${LAMBDA_BUNDLE.chunkDir}/);`,
       `cold init = import of ${LAMBDA_BUNDLE.entryFile} + one GET /v1/sessions (rate limiter update + DynamoDB query, against the emulators) in a fresh node process with NODE_OPTIONS=${JSON.stringify(LAMBDA_NODE_OPTIONS)}, median of ${COLD_STARTS}; routes that need more (phone numbers, S3, Idempotency-Key, docs) load their chunks on first use.`,
+      `the same with a send as the first request: POST /v1/sessions/{id}/messages, accepted (202) for a session without an owner (the command recorded queued).`,
       `authorizer: the same, verifying one tenant key (one consistent GetItem).`,
     ],
     figures: [
@@ -187,6 +203,7 @@ export async function apiBundle(ctx: BenchContext): Promise<ScenarioResult> {
       figure('importMs', '  import (median)', round(imports.p50, 0), 'ms'),
       figure('firstRequestMs', '  first request (median)', round(requests.p50, 0), 'ms'),
       figure('coldInitMaxMs', 'cold init, slowest run', round(total.max, 0), 'ms'),
+      figure('coldInitSendMs', 'cold init with a send as first request (median)', round(sendTotal.p50, 0), 'ms'),
       figure('processMs', 'whole process incl. node start-up (median)', round(processes.p50, 0), 'ms'),
       figure('authorizerSizeMB', `authorizer bundle size (${authorizer.files} .mjs files)`, round(authorizer.sizeMB, 3), 'MB'),
       figure('authorizerColdInitMs', 'authorizer cold init: import + one key check (median)', round(authorizerTotal.p50, 0), 'ms'),
