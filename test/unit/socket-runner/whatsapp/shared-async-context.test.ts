@@ -4,7 +4,10 @@ import { addTransactionCapability, type SignalDataSet, type SignalKeyStore } fro
 import { describe, expect, it } from 'vitest';
 import { KeyedAsyncLocalStorage, withSharedAsyncContext } from '../../../../socket-runner/whatsapp/shared-async-context.ts';
 
-/** How many async-local storages tag a new promise (each enabled instance adds one symbol property). */
+/**
+ * How many async-local storages tag a new promise: on Node 20 and 22 (async_hooks-based storage, the
+ * runtimes this project targets) each enabled instance adds one symbol property to every new promise.
+ */
 function storagesTaggingNewPromises(): number {
   return Object.getOwnPropertySymbols(new Promise(() => {})).filter((symbol) => symbol.description === 'kResourceStore').length;
 }
