@@ -9,6 +9,7 @@
  * A bad configuration exits 2 with one line on stderr.
  */
 import { createAwsClients, destroyAwsClients } from '../core/aws/clients.ts';
+import { createDynamoClients } from '../core/aws/dynamo-clients.ts';
 import { S3BlobStore } from '../core/aws/s3-blob-store.ts';
 import { SqsQueue } from '../core/aws/sqs-queue.ts';
 import { DynamoTable } from '../core/aws/dynamo-table.ts';
@@ -53,7 +54,10 @@ if (config.logLevel) logger.setLogLevel(config.logLevel as 'INFO');
 const { resources } = config;
 
 const clients = createAwsClients({ dynamoRequestTimeoutMs: config.dynamoRequestTimeoutMs });
-const leaseTable = new DynamoTable(clients.doc, resources.leasesTable, tables.leases);
+// Leases get a client (and so a socket pool) of their own: a burst of credential writes during a mass
+// bring-up must never queue a renewal behind it until its lease self-fences.
+const leaseClients = createDynamoClients({ dynamoRequestTimeoutMs: config.dynamoRequestTimeoutMs });
+const leaseTable = new DynamoTable(leaseClients.doc, resources.leasesTable, tables.leases);
 const leaseStore = new LeaseStore(leaseTable);
 const sessions = new SessionRepository(new DynamoTable(clients.doc, resources.sessionsTable, tables.sessions), clock);
 const commandRepository = new CommandRepository(new DynamoTable(clients.doc, resources.commandsTable, tables.commands), clock);
@@ -165,4 +169,6 @@ await settleWithin(events.close(EXIT_GRACE_MS), EXIT_GRACE_MS);
 metrics.stop();
 await settleWithin(health.close(), 1_000);
 destroyAwsClients(clients);
+leaseClients.doc.destroy();
+leaseClients.dynamo.destroy();
 process.exit(process.exitCode ?? (report.remaining === 0 ? 0 : 1));
