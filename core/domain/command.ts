@@ -64,10 +64,4 @@ export interface CommandEnvelope {
   readonly commandId: string;
   /** Set when a runner forwarded the message to the owner's slot, to bound forwarding loops. */
   readonly hops?: number;
-  /**
-   * Copies of the command's immutable `type` and `notAfter`, so the runner can pace and claim it without
-   * reading the item first (the claim returns it). Optional: without them the runner reads the item.
-   */
-  readonly type?: CommandType;
-  readonly notAfter?: string;
 }

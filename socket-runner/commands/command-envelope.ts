@@ -3,7 +3,7 @@
  * else on the queue is a poison message, deleted and logged rather than retried into the DLQ.
  */
 import { z } from 'zod';
-import { commandTypes, type CommandEnvelope } from '../../core/domain/command.ts';
+import type { CommandEnvelope } from '../../core/domain/command.ts';
 
 const envelopeSchema = z.object({
   v: z.literal(1),
@@ -11,8 +11,6 @@ const envelopeSchema = z.object({
   sessionId: z.string().min(1).max(128),
   commandId: z.string().min(1).max(128),
   hops: z.number().int().min(0).max(100).optional(),
-  type: z.enum(commandTypes).optional(),
-  notAfter: z.iso.datetime({ offset: true }).optional(),
 });
 
 /** The envelope, or undefined when the body is not one. */

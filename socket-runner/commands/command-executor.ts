@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
-import type { CommandEnvelope, CommandRecord, CommandStatus, CommandType } from '../../core/domain/command.ts';
+import type { CommandRecord, CommandStatus } from '../../core/domain/command.ts';
 import type { MessageStatusData } from '../../core/domain/event.ts';
 import { messageContentSchema, type SendMessagePayload } from '../../core/domain/message.ts';
 import type { EventPublisher } from '../../core/events/event-publisher.ts';
@@ -43,9 +43,6 @@ export interface CommandMetrics {
   queueLag(ms: number): void;
   sendLatency(ms: number): void;
 }
-
-/** What the queue message says about a command (copies of immutable fields of the item). */
-export type CommandHint = Required<Pick<CommandEnvelope, 'type' | 'notAfter'>>;
 
 export interface ExecutorConfig {
   /** A `sending` claim older than this is presumed abandoned by a dead sender. */
@@ -80,56 +77,24 @@ const pairingPayload = z.object({ phoneNumber: z.string().min(6).max(32) });
 export class CommandExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /**
-   * Runs a command heard about through the queue. With the envelope's hint (type and expiry), a command
-   * that is still queued is paced and claimed straight away: the claim is the same conditional write and
-   * returns the item, so the usual case reads nothing first. Anything else (no hint, already claimed or
-   * done, expired, missing) is read and decided as before.
-   */
-  async execute(target: CommandTarget, commandId: string, context: ExecutionContext, hint?: CommandHint): Promise<CommandOutcome> {
-    if (hint && Date.parse(hint.notAfter) > this.deps.clock.now()) {
-      try {
-        return await this.claimQueued(target, commandId, context, hint);
-      } catch (error) {
-        if (error instanceof PacingAbortedError) return this.outcome('deferred', hint.type);
-        throw error;
-      }
-    }
+  /** Loads and runs a command heard about through the queue. */
+  async execute(target: CommandTarget, commandId: string, context: ExecutionContext): Promise<CommandOutcome> {
     const record = await this.deps.commands.get(target.tenantId, target.sessionId, commandId);
     if (!record) return this.outcome('missing', 'unknown');
     return this.run(target, record, context);
   }
 
   /** Runs a command whose record is at hand (re-drive). Rejects only on store failures. */
-  async run(target: CommandTarget, record: CommandRecord, context: ExecutionContext, paced = false): Promise<CommandOutcome> {
+  async run(target: CommandTarget, record: CommandRecord, context: ExecutionContext): Promise<CommandOutcome> {
     try {
-      return this.outcome(await this.attempt(target, record, context, paced), record.type);
+      return this.outcome(await this.attempt(target, record, context), record.type);
     } catch (error) {
       if (error instanceof PacingAbortedError) return this.outcome('deferred', record.type);
       throw error;
     }
   }
 
-  private async claimQueued(target: CommandTarget, commandId: string, context: ExecutionContext, hint: CommandHint): Promise<CommandOutcome> {
-    if (!canRunType(hint.type, target.readiness())) return this.outcome('deferred', hint.type);
-    const decidedAt = this.deps.clock.now();
-    if (hint.type === 'send_message') await context.pacer.take(context.signal);
-    if (!canRunType(hint.type, target.readiness())) return this.outcome('deferred', hint.type);
-    const claimed = await this.deps.commands.transition(target.tenantId, target.sessionId, commandId, 'sending', { keepPending: true, from: ['queued'] });
-    if (!claimed) {
-      // Not queued (any more): read it and decide as for any other record, without pacing it twice.
-      const record = await this.deps.commands.get(target.tenantId, target.sessionId, commandId);
-      if (!record) return this.outcome('missing', 'unknown');
-      return this.run(target, record, context, true);
-    }
-    // The hint is a copy; the item decides (expiry is judged before pacing, as for any other record).
-    if (Date.parse(claimed.notAfter) <= decidedAt) {
-      return this.outcome(await this.fail(claimed, 'expired', 'The command expired before it could be carried out', 'expired'), claimed.type);
-    }
-    return this.outcome(await this.perform(target, claimed, context), claimed.type);
-  }
-
-  private async attempt(target: CommandTarget, record: CommandRecord, context: ExecutionContext, paced: boolean): Promise<CommandOutcome> {
+  private async attempt(target: CommandTarget, record: CommandRecord, context: ExecutionContext): Promise<CommandOutcome> {
     if (DONE.has(record.status)) return 'duplicate';
     if (Date.parse(record.notAfter) <= this.deps.clock.now()) {
       const [code, message] =
@@ -146,12 +111,12 @@ export class CommandExecutor {
       if (record.trail.filter((entry) => entry.status === 'sending').length >= this.deps.config.maxSendAttempts) {
         return this.fail(record, 'send_attempts_exhausted', 'WhatsApp did not confirm the send after several attempts');
       }
-      if (record.type === 'send_message' && !paced) await context.pacer.take(context.signal);
+      if (record.type === 'send_message') await context.pacer.take(context.signal);
       if (!canRun(record, target.readiness())) return 'deferred';
       claimed = await this.deps.commands.retrySending(record.tenantId, record.sessionId, record.commandId, record.updatedAt);
       context.interrupted.delete(record.commandId);
     } else {
-      if (record.type === 'send_message' && !paced) await context.pacer.take(context.signal);
+      if (record.type === 'send_message') await context.pacer.take(context.signal);
       if (!canRun(record, target.readiness())) return 'deferred';
       claimed = await this.deps.commands.transition(record.tenantId, record.sessionId, record.commandId, 'sending', { keepPending: true });
     }
@@ -259,11 +224,7 @@ export class CommandExecutor {
 
 /** Which session state a command needs: a pairing code needs the QR stage, logout anything live. */
 function canRun(record: CommandRecord, readiness: Readiness): boolean {
-  return canRunType(record.type, readiness);
-}
-
-function canRunType(type: CommandType, readiness: Readiness): boolean {
-  if (type === 'logout') return readiness !== 'gone';
-  if (type === 'request_pairing_code') return readiness === 'pairing';
+  if (record.type === 'logout') return readiness !== 'gone';
+  if (record.type === 'request_pairing_code') return readiness === 'pairing';
   return readiness === 'open';
 }

@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { CommandRecord } from '../../core/domain/command.ts';
 import type { Logger } from '../../core/logger.ts';
 import { settleWithin } from '../settle-within.ts';
-import type { CommandExecutor, CommandHint, CommandOutcome, CommandStore } from './command-executor.ts';
+import type { CommandExecutor, CommandOutcome, CommandStore } from './command-executor.ts';
 import type { CommandTarget } from './command-target.ts';
 import { Pacer } from './pacer.ts';
 
@@ -71,9 +71,9 @@ export class CommandLane {
     await this.tail;
   }
 
-  /** Runs a command heard of through the queue (with the message's hint, when it has one); resolves with what happened to it. */
-  submit(commandId: string, hint?: CommandHint): Promise<LaneOutcome> {
-    return this.enqueue(commandId, () => this.deps.executor.execute(this.deps.target, commandId, this.context(), hint));
+  /** Runs a command heard of through the queue; resolves with what happened to it. */
+  submit(commandId: string): Promise<LaneOutcome> {
+    return this.enqueue(commandId, () => this.deps.executor.execute(this.deps.target, commandId, this.context()));
   }
 
   /**

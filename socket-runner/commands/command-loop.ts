@@ -178,8 +178,7 @@ class SlotCommandLoop implements CommandLoop {
       const lane = this.deps.lanes.lane(envelope.tenantId, envelope.sessionId);
       if (lane) {
         const heartbeat = this.keepInvisible(queue, message, signal);
-        const hint = envelope.type && envelope.notAfter ? { type: envelope.type, notAfter: envelope.notAfter } : undefined;
-        const outcome = await lane.submit(envelope.commandId, hint).finally(() => clearInterval(heartbeat));
+        const outcome = await lane.submit(envelope.commandId).finally(() => clearInterval(heartbeat));
         if (outcome === 'error') return this.retryLater(queue, message);
         logger.debug('commands.handled', { ...log, outcome });
         return deletes.delete(message.receiptHandle);

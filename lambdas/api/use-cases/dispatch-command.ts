@@ -34,14 +34,7 @@ export async function dispatchCommand<P>(
     deps.logger.info('command.queued_for_claim', { commandId: record.commandId, type: record.type, status: session.status });
     return record;
   }
-  const envelope: CommandEnvelope = {
-    v: 1,
-    tenantId: session.tenantId,
-    sessionId: session.sessionId,
-    commandId: record.commandId,
-    type: record.type,
-    notAfter: record.notAfter,
-  };
+  const envelope: CommandEnvelope = { v: 1, tenantId: session.tenantId, sessionId: session.sessionId, commandId: record.commandId };
   try {
     await deps.delivery.send(session.slot, envelope);
     deps.logger.info('command.delivered', { commandId: record.commandId, type: record.type, slot: session.slot });

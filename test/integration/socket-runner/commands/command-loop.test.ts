@@ -94,8 +94,6 @@ describe('command loop on the emulators', () => {
   async function newCommand(sessionId: string, overrides: { notAfter?: string; clock?: Clock } = {}) {
     const repo = overrides.clock ? new CommandRepository(openTable(aws.clients.doc, 'commands', aws.env), overrides.clock) : commands;
     const commandId = newId();
-    const notAfter = overrides.notAfter ?? new Date(Date.now() + 3_600_000).toISOString();
-    hints.set(commandId, { type: 'send_message', notAfter });
     await repo.create({
       tenantId: TENANT,
       sessionId,
@@ -103,15 +101,12 @@ describe('command loop on the emulators', () => {
       type: 'send_message',
       payload: { type: 'text', text: `hello ${commandId}`, to: RECIPIENT },
       waMessageId: waMessageIdFor(commandId),
-      notAfter,
+      notAfter: overrides.notAfter ?? new Date(Date.now() + 3_600_000).toISOString(),
     });
     return commandId;
   }
 
-  /** The envelope as the API sends it: with the command's type and expiry, so the runner claims without a read. */
-  const hints = new Map<string, Pick<CommandEnvelope, 'type' | 'notAfter'>>();
-  const envelope = (sessionId: string, commandId: string): CommandEnvelope => ({ v: 1, tenantId: TENANT, sessionId, commandId, ...hints.get(commandId) });
-  const bareEnvelope = (sessionId: string, commandId: string): CommandEnvelope => ({ v: 1, tenantId: TENANT, sessionId, commandId });
+  const envelope = (sessionId: string, commandId: string): CommandEnvelope => ({ v: 1, tenantId: TENANT, sessionId, commandId });
   const statusOf = async (sessionId: string, commandId: string) => (await commands.get(TENANT, sessionId, commandId))?.status;
 
   async function drainEvents(): Promise<AnyEvent[]> {
@@ -150,16 +145,6 @@ describe('command loop on the emulators', () => {
     expect(statuses.map((e) => (e.data as { status: string }).status)).toEqual(['sent', 'delivered']);
     expect(statuses[0]).toMatchObject({ tenantId: TENANT, sessionId, data: { messageId: commandId, to: '4915112345678' } });
     expect((await slotQueues.queue(0).depth()).inFlight).toBe(0);
-  });
-
-  it('runs a message without the type and expiry hints (an older sender) by reading the command first', async () => {
-    startRunner();
-    const { sessionId, connection } = await openSession();
-    const commandId = await newCommand(sessionId);
-    await slotQueues.send(0, bareEnvelope(sessionId, commandId));
-
-    await eventually(async () => (await statusOf(sessionId, commandId)) === 'sent', 'the command to be sent');
-    expect(connection.sent.map((m) => m.options.messageId)).toEqual([waMessageIdFor(commandId)]);
   });
 
   it('deletes every handled message of a burst across sessions, batching the deletes that overlap', async () => {

@@ -13,7 +13,7 @@ import { FakeCommandStore } from './fake-commands.ts';
 
 const noop = { onQr() {}, onOpen() {}, onClose() {}, onCredsUpdate() {}, onMessage() {}, onReceipt() {} };
 
-function fixture(hinted = false) {
+function fixture() {
   const store = new FakeCommandStore();
   const events = new CollectingPublisher();
   const connection = new FakeConnection(noop);
@@ -40,19 +40,15 @@ function fixture(hinted = false) {
     signal: abort.signal,
     interrupted: new Set(),
   };
-  // hinted: as heard through a queue message that carries the command's type and expiry.
-  const run = (record: CommandRecord) => executor.execute(target, record.commandId, context, hinted ? { type: record.type, notAfter: record.notAfter } : undefined);
+  const run = (record: CommandRecord) => executor.execute(target, record.commandId, context);
   const missing = () => executor.execute(target, '01JD0000000000000000000000', context);
   return { store, events, connection, state, target, context, abort, run, missing };
 }
 
-describe.each([
-  ['read first (no hint)', false],
-  ['claim first (hinted queue message)', true],
-])('CommandExecutor, %s', (_mode, hinted) => {
+describe('CommandExecutor', () => {
   let f: ReturnType<typeof fixture>;
   beforeEach(() => {
-    f = fixture(hinted);
+    f = fixture();
   });
 
   it('claims, sends with the derived WhatsApp id, and records sent', async () => {
@@ -194,65 +190,5 @@ describe.each([
     f.abort.abort();
     expect(await running).toBe('deferred');
     expect(f.store.status(command.commandId)).toBe('queued');
-  });
-});
-
-describe('CommandExecutor with a hinted queue message', () => {
-  it('claims a queued command without reading it first, and sends it once', async () => {
-    const f = fixture(true);
-    const command = f.store.add();
-    const get = vi.spyOn(f.store, 'get');
-    const transition = vi.spyOn(f.store, 'transition');
-
-    expect(await f.run(command)).toBe('sent');
-
-    expect(get).not.toHaveBeenCalled();
-    expect(transition.mock.calls.map((call) => call[3])).toEqual(['sending', 'sent']);
-    expect(transition.mock.calls[0]?.[4]).toMatchObject({ keepPending: true, from: ['queued'] });
-    expect(f.connection.sent).toHaveLength(1);
-  });
-
-  it('reads a command that is no longer queued and leaves a done one alone (a duplicate message)', async () => {
-    const f = fixture(true);
-    const command = f.store.add();
-    expect(await f.run(command)).toBe('sent');
-    const get = vi.spyOn(f.store, 'get');
-
-    expect(await f.run(command)).toBe('duplicate');
-
-    expect(get).toHaveBeenCalledTimes(1);
-    expect(f.connection.sent).toHaveLength(1);
-  });
-
-  it('takes one pacing token when a hinted claim finds an interrupted send and retries it', async () => {
-    const f = fixture(true);
-    const command = f.store.add();
-    f.connection.sendImpl = async () => {
-      throw new WhatsAppError('send_interrupted', 'Connection Closed', true);
-    };
-    expect(await f.run(command)).toBe('interrupted');
-    f.connection.sendImpl = async () => {};
-    const take = vi.spyOn(f.context.pacer, 'take');
-
-    expect(await f.run(command)).toBe('sent');
-
-    expect(take).toHaveBeenCalledTimes(1);
-    expect(f.connection.sent.map((m) => m.options.messageId)).toEqual([waMessageIdFor(command.commandId)]);
-  });
-
-  it('trusts the item over the hint: a command whose stored expiry has passed is failed, not sent', async () => {
-    const f = fixture(true);
-    const command = f.store.add({ notAfter: new Date(Date.now() - 1).toISOString() });
-
-    const outcome = await f.run({ ...command, notAfter: new Date(Date.now() + 60_000).toISOString() });
-
-    expect(outcome).toBe('expired');
-    expect(f.store.items.get(command.commandId)).toMatchObject({ status: 'failed', failure: { code: 'expired' } });
-    expect(f.connection.sent).toHaveLength(0);
-  });
-
-  it('answers missing when a hinted command has no item', async () => {
-    const f = fixture(true);
-    expect(await f.run({ ...f.store.add(), commandId: '01JD0000000000000000000001' })).toBe('missing');
   });
 });

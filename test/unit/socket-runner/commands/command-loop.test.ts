@@ -51,11 +51,9 @@ function fixture(options: { lane?: (commandId: string) => Promise<LaneOutcome>; 
   const forwarded: [number, CommandEnvelope][] = [];
   const outcomes: string[] = [];
   const submitted: string[] = [];
-  const hints: unknown[] = [];
   const lane = {
-    submit: (commandId: string, hint?: unknown) => {
+    submit: (commandId: string) => {
       submitted.push(commandId);
-      hints.push(hint);
       return options.lane ? options.lane(commandId) : Promise.resolve<LaneOutcome>('sent');
     },
   } as unknown as CommandLane;
@@ -68,7 +66,7 @@ function fixture(options: { lane?: (commandId: string) => Promise<LaneOutcome>; 
     metrics: { commandOutcome: (outcome) => void outcomes.push(outcome), queueLag: () => {} },
     config: options.config,
   });
-  return { queue, forwarded, outcomes, submitted, hints, loop };
+  return { queue, forwarded, outcomes, submitted, loop };
 }
 
 async function until(check: () => boolean, what: string) {
@@ -91,17 +89,6 @@ describe('command loop decisions', () => {
     await until(() => f.queue.deleted.includes(handle), 'delete');
     expect(f.submitted).toEqual(['cmd-1']);
     expect(f.loop.isRunning()).toBe(true);
-  });
-
-  it("hands the lane the message's type and expiry hint, and none when the message has no complete hint", async () => {
-    const f = fixture();
-    loop = f.loop;
-    f.loop.start(0);
-    const notAfter = new Date(Date.now() + 60_000).toISOString();
-    const hinted = f.queue.push(envelope({ type: 'send_message', notAfter }));
-    const partial = f.queue.push(envelope({ commandId: 'cmd-2', type: 'logout' }));
-    await until(() => f.queue.deleted.includes(hinted) && f.queue.deleted.includes(partial), 'delete');
-    expect(f.hints).toEqual([{ type: 'send_message', notAfter }, undefined]);
   });
 
   it('deletes and logs a poison message', async () => {
