@@ -17,6 +17,10 @@ class GatedQueue implements DeletingQueue {
   release(): void {
     this.gates.shift()?.();
   }
+  /** Lets the newest open request return. */
+  releaseNewest(): void {
+    this.gates.pop()?.();
+  }
   private request(handles: string[]): Promise<void> {
     this.requests.push(handles);
     return new Promise((resolve, reject) => this.gates.push(() => (this.fail ? reject(new Error('sqs down')) : resolve())));
@@ -28,7 +32,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('DeleteBatcher', () => {
   it('deletes at once when nothing is in flight, one request per message', async () => {
     const queue = new GatedQueue();
-    const batcher = new DeleteBatcher(queue, () => {});
+    const batcher = new DeleteBatcher(queue, () => {}, 1);
 
     const first = batcher.delete('a');
     await settle();
@@ -42,9 +46,9 @@ describe('DeleteBatcher', () => {
     expect(queue.requests).toEqual([['a'], ['b']]);
   });
 
-  it('sends the deletes asked for during a request together when it returns, at most 10 per request', async () => {
+  it('sends the deletes asked for while every request is busy together when one returns, at most 10 per request', async () => {
     const queue = new GatedQueue();
-    const batcher = new DeleteBatcher(queue, () => {});
+    const batcher = new DeleteBatcher(queue, () => {}, 1);
     const handles = Array.from({ length: 13 }, (_, i) => `h${i}`);
 
     const done = handles.map((handle) => batcher.delete(handle));
@@ -60,7 +64,7 @@ describe('DeleteBatcher', () => {
   it('reports a failed request and resolves its deletes, then goes on with the next ones', async () => {
     const queue = new GatedQueue();
     const failures: number[] = [];
-    const batcher = new DeleteBatcher(queue, (_error, messages) => failures.push(messages));
+    const batcher = new DeleteBatcher(queue, (_error, messages) => failures.push(messages), 1);
 
     queue.fail = true;
     const failed = [batcher.delete('a'), batcher.delete('b'), batcher.delete('c')];
@@ -73,5 +77,25 @@ describe('DeleteBatcher', () => {
 
     expect(failures).toEqual([1]);
     expect(queue.requests).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('keeps deleting while one request is stuck, up to the in-flight limit', async () => {
+    const queue = new GatedQueue();
+    const batcher = new DeleteBatcher(queue, () => {}, 2);
+
+    void batcher.delete('stuck');
+    const b = batcher.delete('b');
+    await settle();
+    queue.releaseNewest();
+    await b;
+    await settle();
+    const rest = [batcher.delete('c'), batcher.delete('d'), batcher.delete('e')];
+    await settle();
+    queue.releaseNewest();
+    await settle();
+    queue.releaseNewest();
+    await Promise.all(rest);
+
+    expect(queue.requests).toEqual([['stuck'], ['b'], ['c'], ['d', 'e']]);
   });
 });
