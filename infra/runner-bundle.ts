@@ -38,8 +38,12 @@ export async function bundleRunner(options: RunnerBundleOptions): Promise<BuildR
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: RUNNER_OPTIONAL_EXTERNALS,
-    minify: true,
-    keepNames: true, // error class names and stack traces stay readable in the logs
+    // Not minified, and run without --enable-source-maps: names, lines and esbuild's per-module path comments
+    // keep stack traces readable as they are. Source maps at run time cost ~230 MB of heap once the first
+    // stack trace is formatted (Baileys makes many), and keepNames (needed only with minified identifiers)
+    // wraps every function instance, Baileys' included, in a __name call: ~250 bytes per closure, ~20 KB
+    // per session. The map is still written, for reading a trace offline.
+    minify: false,
     sourcemap: true,
     sourcesContent: false,
     legalComments: 'none',

@@ -81,6 +81,8 @@ export interface RunnerConfig {
   readonly healthPort: number;
   readonly waWebSocketUrl?: string;
   readonly simulator: boolean;
+  /** The simulator's root public key (base64), simulator mode only: Baileys' trust anchor. */
+  readonly simulatorRootPublicKey?: string;
   readonly logLevel?: string;
   readonly resources: RunnerResources;
   readonly lease: LeaseTimings & { readonly renewConcurrency: number };
@@ -128,6 +130,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     healthPort: e.HEALTH_PORT,
     waWebSocketUrl: e.WA_WEB_SOCKET_URL,
     simulator: e.WA_SIMULATOR === 'true',
+    simulatorRootPublicKey: e.WA_SIMULATOR === 'true' ? e.WA_SIM_ROOT_PUBLIC_KEY : undefined,
     logLevel: e.LOG_LEVEL?.toUpperCase(),
     resources,
     lease: {

@@ -33,6 +33,7 @@ import { Runner } from './runner.ts';
 import { createSessionHost } from './session/session-host.ts';
 import { settleWithin } from './settle-within.ts';
 import { baileysConnectionFactory } from './whatsapp/baileys-connection.ts';
+import { installSimulatorTrustAnchor } from './whatsapp/simulator-trust-anchor.ts';
 
 /** Time left after the drain budget for flushing events and closing the health server. */
 const EXIT_GRACE_MS = 5_000;
@@ -51,6 +52,7 @@ const config = readConfig();
 const clock = systemClock;
 const logger = createLogger('socket-runner', { runnerId: config.runnerId });
 if (config.logLevel) logger.setLogLevel(config.logLevel as 'INFO');
+if (config.simulatorRootPublicKey) installSimulatorTrustAnchor(Buffer.from(config.simulatorRootPublicKey, 'base64'));
 const { resources } = config;
 
 const clients = createAwsClients({ dynamoRequestTimeoutMs: config.dynamoRequestTimeoutMs });

@@ -26,7 +26,7 @@ import {
 import PQueue from 'p-queue';
 import pino from 'pino';
 import { muteLibsignalSessionDumps } from '../../core/libsignal-console.ts';
-import { installSimulatorTrustAnchor } from '../../local/wa-simulator/trust-anchor.ts';
+import { installSimulatorTrustAnchor } from '../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 import { withSharedAsyncContext } from '../../socket-runner/whatsapp/shared-async-context.ts';
 import { serveRpc } from './child-rpc.ts';
 import { fixturePath, type FixtureFile, type KeyData } from './baileys-worker-types.ts';

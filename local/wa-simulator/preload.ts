@@ -4,7 +4,7 @@
  * anchor before any socket is made. Without `WA_SIMULATOR=true` it does nothing, so it is harmless to leave
  * in a command line; with it but without a valid key, start-up fails loudly.
  */
-import { installSimulatorTrustAnchor } from './trust-anchor.ts';
+import { installSimulatorTrustAnchor } from '../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 
 if (process.env.WA_SIMULATOR === 'true') {
   const encoded = process.env.WA_SIM_ROOT_PUBLIC_KEY;

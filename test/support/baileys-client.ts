@@ -24,7 +24,7 @@ import {
 } from '@whiskeysockets/baileys';
 import PQueue from 'p-queue';
 import pino from 'pino';
-import { installSimulatorTrustAnchor } from '../../local/wa-simulator/trust-anchor.ts';
+import { installSimulatorTrustAnchor } from '../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 
 /** Baileys wants a pino logger; tests want silence. */
 export const silentLogger = pino({ level: 'silent' });

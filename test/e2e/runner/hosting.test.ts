@@ -16,7 +16,7 @@ import { newId, waMessageIdFor } from '../../../core/ids.ts';
 import { tables } from '../../../core/resources.ts';
 import { SessionRepository } from '../../../core/sessions/session-repository.ts';
 import { WaSimulator } from '../../../local/wa-simulator/simulator.ts';
-import { installSimulatorTrustAnchor } from '../../../local/wa-simulator/trust-anchor.ts';
+import { installSimulatorTrustAnchor } from '../../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 import { openAuthState, purgeAuthState, type AuthStateDeps } from '../../../socket-runner/auth/dynamodb-auth-state.ts';
 import { createCommandLoop, type CommandLoop } from '../../../socket-runner/commands/command-loop.ts';
 import { BufferedEventPublisher } from '../../../socket-runner/events/buffered-event-publisher.ts';

@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCertChain, generateRootKeyPair } from '../../../local/wa-simulator/certificate-chain.ts';
 import { FrameReader, NoiseHandshake, encodeFrame } from '../../../local/wa-simulator/noise-server.ts';
-import { installSimulatorTrustAnchor, restoreWhatsAppTrustAnchor } from '../../../local/wa-simulator/trust-anchor.ts';
+import { installSimulatorTrustAnchor, restoreWhatsAppTrustAnchor } from '../../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 import { silentLogger } from '../../support/baileys-client.ts';
 
 const root = generateRootKeyPair();

@@ -11,7 +11,7 @@ import {
   currentTrustAnchor,
   installSimulatorTrustAnchor,
   restoreWhatsAppTrustAnchor,
-} from '../../../local/wa-simulator/trust-anchor.ts';
+} from '../../../socket-runner/whatsapp/simulator-trust-anchor.ts';
 import { closeSockets, createMemoryAuthState, openSocket, waitForClose, waitForEvent } from '../../support/baileys-client.ts';
 import type { WASocket } from '@whiskeysockets/baileys';
 

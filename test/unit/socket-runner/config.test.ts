@@ -67,6 +67,11 @@ describe('socket runner config', () => {
     expect(config.waWebSocketUrl).toBe('ws://127.0.0.1:7000/ws/chat');
   });
 
+  it('hands the simulator root key to start-up only in simulator mode', () => {
+    expect(load({ WA_SIMULATOR: 'true', WA_SIM_ROOT_PUBLIC_KEY: 'a2V5' }).simulatorRootPublicKey).toBe('a2V5');
+    expect(load({ WA_SIM_ROOT_PUBLIC_KEY: 'a2V5' }).simulatorRootPublicKey).toBeUndefined();
+  });
+
   it('treats an empty variable as unset', () => {
     expect(load({ RUNNER_ID: '', HEALTH_PORT: '' }).healthPort).toBe(8080);
   });

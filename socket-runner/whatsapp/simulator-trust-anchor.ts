@@ -1,8 +1,9 @@
 /**
  * Installs the simulator's root public key as Baileys' noise trust anchor (`WA_CERT_DETAILS.PUBLIC_KEY`,
  * read at every handshake). Only ever in simulator mode: it refuses unless `WA_SIMULATOR=true`, so a process
- * that talks to real WhatsApp cannot be pointed at a different root by accident. Runner child processes get
- * it through preload.ts; tests call it directly.
+ * that talks to real WhatsApp cannot be pointed at a different root by accident. The runner installs it at
+ * start-up in simulator mode (main.ts; the bundled runner carries its own copy of Baileys, which a preload
+ * could not reach); other processes get it through local/wa-simulator/preload.ts; tests call it directly.
  */
 import { WA_CERT_DETAILS } from '@whiskeysockets/baileys';
 
