@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FixtureLayout } from './support/credentials-fixture.ts';
 import type { SimProcess } from './support/sim-handle.ts';
+import type { RunnerBundle } from './support/runner-process.ts';
 
 export type BenchMode = 'quick' | 'full';
 
@@ -35,7 +36,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     capacityN: 40,
     settleMs: 2_000,
     delayWindowMs: 5_000,
-    startConcurrency: 8,
+    startConcurrency: 16,
     send: { sessions: 10, ratePerSec: 5, seconds: 10 },
     failover: { sessions: 6, runners: 2 },
     requests: { sessions: 4, messages: 12 },
@@ -46,7 +47,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     capacityN: 1_000,
     settleMs: 20_000,
     delayWindowMs: 30_000,
-    startConcurrency: 8,
+    startConcurrency: 16,
     send: { sessions: 100, ratePerSec: 10, seconds: 60, alsoAt: [20] },
     failover: { sessions: 100, runners: 3 },
     requests: { sessions: 20, messages: 200 },
@@ -63,6 +64,8 @@ export interface BenchContext {
   log(line: string): void;
   /** A log file for a child process of a scenario. */
   logFile(name: string): string;
+  /** The runner bundle the container image ships (built once per run, on first use): what runners run. */
+  runnerBundle(): Promise<RunnerBundle>;
 }
 
 export function logDir(resultsDir: string): string {

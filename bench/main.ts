@@ -19,6 +19,8 @@ import { checkTargets } from './report/targets.ts';
 import { SCENARIOS, runScenario } from './scenarios/registry.ts';
 import { fixtureLayout, lockFixture } from './support/credentials-fixture.ts';
 import { SimProcess } from './support/sim-handle.ts';
+import { build } from 'esbuild';
+import { bundleRunner } from '../infra/runner-bundle.ts';
 
 // Read when clients are created (not at import): quiet the SDK's Node-version notice and in-process logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -66,6 +68,13 @@ const ctx = {
   root,
   log,
   logFile: (name: string) => join(logDir(resultsDir), `${name}.log`),
+  runnerBundle: memoize(async () => {
+    const outdir = join(resultsDir, 'bundle', 'runner');
+    await bundleRunner({ projectRoot: root, outdir });
+    const memoryProbe = join(outdir, 'memory-probe.mjs');
+    await build({ entryPoints: [join(root, 'bench', 'support', 'memory-probe.ts')], outfile: memoryProbe, platform: 'node', format: 'esm', logLevel: 'warning' });
+    return { main: join(outdir, 'main.mjs'), memoryProbe };
+  }),
 } as const;
 
 const results: ScenarioResult[] = [];
@@ -100,3 +109,8 @@ writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(resultsDir, `latest-${mode}.json`), `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(`\nresults: ${file}\n`);
 process.exit(results.some((r) => r.error) ? 1 : 0);
+
+function memoize<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}

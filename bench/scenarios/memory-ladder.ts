@@ -90,6 +90,7 @@ export async function memoryLadder(ctx: BenchContext): Promise<ScenarioResult[]>
     runnerId: 'bench-memory',
     env: { ...world.env, ...ctx.sim.runnerEnv(), START_CONCURRENCY: String(sizes.startConcurrency), START_RATE_PER_SEC: '1000' },
     logFile: ctx.logFile('memory-runner'),
+    bundle: await ctx.runnerBundle(),
   });
   try {
     await seedSessions(world, { tenantId: 'bench', phones: warm, authDir: ctx.fixture.authDir, pacing: UNPACED, keys: 'creds' });
@@ -166,7 +167,7 @@ export async function memoryLadder(ctx: BenchContext): Promise<ScenarioResult[]>
     `RSS delta per session after ${sizes.settleMs / 1000} s settle, median of 3 readings each after 3 full GCs (--expose-gc), marginal over a baseline with ${sizes.warmSessions} warm-up sessions (heap + external shown too: steadier, blind to native memory);`,
     'the same simulator (own process) and the same paired devices for both; bare Baileys keeps creds in memory and reads keys from files on demand (like useMultiFileAuthState), the runner keeps them in DynamoDB (dynalite) with its LRU;',
     "both fold Baileys' per-socket AsyncLocalStorage into one (socket-runner/whatsapp/shared-async-context.ts; as shipped it taxes every promise once per socket ever made, bare Baileys included), so the ratio is the runner's hosting overhead alone;",
-    `runner: socket-runner/main.ts unchanged, START_CONCURRENCY=${sizes.startConcurrency}, START_RATE_PER_SEC=1000 (uncapped), production lease timings; sessions seeded from the credentials fixture (creds item; idle sessions never read their prekeys).`,
+    `runner: the bundle the container image ships (infra/runner-bundle.ts) run by plain node as the image's CMD runs it, START_CONCURRENCY=${sizes.startConcurrency}, START_RATE_PER_SEC=1000 (uncapped), production lease timings; sessions seeded from the credentials fixture (creds item; idle sessions never read their prekeys).`,
   ];
   const last = [...bringUps].filter((b) => b.complete).sort((a, b) => b.newSessions - a.newSessions)[0];
   return [

@@ -63,6 +63,7 @@ export async function startMessagingStack(ctx: BenchContext, options: MessagingS
         runnerId: id,
         env: { ...env, ...ctx.sim.runnerEnv(), ...options.runnerEnv },
         logFile: ctx.logFile(`${options.name}-${id}`),
+        bundle: await ctx.runnerBundle(),
       });
       runners.push(runner);
       return runner;

@@ -1,6 +1,7 @@
 /**
  * A socket runner (socket-runner/main.ts, unchanged) as a child process for benchmarks and fault runs:
- * loaded the way the local stack loads it (tsx, the simulator trust-anchor preload) plus the memory probe,
+ * from source the way the local stack loads it (tsx, the simulator trust-anchor preload; the fault suite)
+ * or as the bundle the container image ships (the benchmarks), plus the memory probe,
  * with `--expose-gc`, its own RUNNER_ID and HEALTH_PORT, and any timing overrides. Output goes to a log
  * file when one is given (handy when a scenario fails), else nowhere.
  */
@@ -35,7 +36,18 @@ export interface RunnerSpawnOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Extra preloads after the standard ones (e.g. the chaos clock skew). */
   readonly imports?: readonly string[];
+  /**
+   * By default socket-runner/main.ts runs from source through tsx. The benchmarks pass the bundle the
+   * container image ships (infra/runner-bundle.ts) and the memory probe built to plain JavaScript: run by
+   * plain node, as in the image (tsx's loader would transform the 10 MB bundle again and hold ~500 MB).
+   */
+  readonly bundle?: RunnerBundle;
   readonly logFile?: string;
+}
+
+export interface RunnerBundle {
+  readonly main: string;
+  readonly memoryProbe: string;
 }
 
 export class RunnerProcess {
@@ -47,8 +59,9 @@ export class RunnerProcess {
 
   static async spawn(options: RunnerSpawnOptions): Promise<RunnerProcess> {
     const healthPort = await freePort();
-    const imports = [SIM_PRELOAD, MEMORY_PROBE, ...(options.imports ?? [])];
-    const args = ['--expose-gc', '--import', TSX_IMPORT, ...imports.flatMap((m) => ['--import', m]), RUNNER_ENTRY];
+    const imports = options.bundle ? [options.bundle.memoryProbe] : [TSX_IMPORT, SIM_PRELOAD, MEMORY_PROBE];
+    if (options.imports?.length) imports.push(...(options.bundle ? [TSX_IMPORT] : []), ...options.imports);
+    const args = ['--expose-gc', ...imports.flatMap((m) => ['--import', m]), options.bundle?.main ?? RUNNER_ENTRY];
     const fd = options.logFile ? openSync(options.logFile, 'a') : undefined;
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
