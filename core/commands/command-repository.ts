@@ -45,6 +45,8 @@ export interface TransitionDetails {
    * failing a send it saw as `sending`, must not override a `sent` that landed meanwhile.
    */
   readonly from?: readonly CommandStatus[];
+  /** The claimer's ownership epoch (session lease), recorded with a `sending` claim. */
+  readonly claimEpoch?: number;
 }
 
 /** How long a command's record is kept after creation. */
@@ -121,7 +123,7 @@ export class CommandRepository {
       const item = await this.table.update(
         { pk: commandPartition(tenantId, sessionId), sk: commandId },
         {
-          set: { status: next, updatedAt: at, result: details.result, failure: details.failure },
+          set: { status: next, updatedAt: at, result: details.result, failure: details.failure, claimEpoch: details.claimEpoch },
           append: { trail: [{ status: next, at, ...(details.reason ? { reason: details.reason } : {}) }] },
           remove: details.keepPending ? [] : ['gsi1pk', 'gsi1sk'],
           condition: {
@@ -150,13 +152,14 @@ export class CommandRepository {
     commandId: string,
     observedUpdatedAt: string,
     reason = 'retry',
+    claimEpoch?: number,
   ): Promise<CommandRecord<P> | undefined> {
     const at = new Date(this.clock.now()).toISOString();
     try {
       const item = await this.table.update(
         { pk: commandPartition(tenantId, sessionId), sk: commandId },
         {
-          set: { updatedAt: at },
+          set: { updatedAt: at, claimEpoch },
           append: { trail: [{ status: 'sending', at, reason }] },
           condition: {
             expression: 'attribute_exists(pk) AND #status = :sending AND updatedAt = :observed',

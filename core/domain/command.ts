@@ -45,6 +45,8 @@ export interface CommandRecord<P = Record<string, unknown>> {
   readonly payload: P;
   /** For send_message: the WhatsApp message id, derived from the command id. */
   readonly waMessageId?: string;
+  /** The ownership epoch of the runner that last claimed it for sending. */
+  readonly claimEpoch?: number;
   readonly trail: TrailEntry[];
   /** After this instant a still-queued command fails with `expired` instead of going out late. */
   readonly notAfter: string;

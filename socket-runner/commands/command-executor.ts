@@ -6,8 +6,9 @@
  * SQS message, a re-drive racing the queue, or a second runner finds the command already claimed and does
  * nothing. A send goes out with `waMessageIdFor(commandId)`; if the socket drops mid-send the command stays
  * `sending` (kept in the queued index) and is retried with the SAME id: on the session's next open when
- * this runner saw the failure, or by any owner's re-drive once the claim is older than `staleSendingMs`
- * (the previous owner died mid-send). At-least-once attempts, at-most-once message: WhatsApp dedups a
+ * this runner saw the failure, at once by a later owner (the claim carries the claimer's ownership epoch,
+ * and an older one means that owner's socket was closed before this lease could be taken), or by any
+ * re-drive once the claim is older than `staleSendingMs`. At-least-once attempts, at-most-once message: WhatsApp dedups a
  * message id, and the recipient's client shows one message. Attempts are capped (`maxSendAttempts`).
  *
  * Expired commands (`notAfter` passed) fail as `expired` instead of going out late.
@@ -67,6 +68,8 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
   /** Commands this lane claimed whose send ended ambiguously: retried at once on the next chance. */
   readonly interrupted: Set<string>;
+  /** This runner's ownership epoch of the session (its lease's fencing token). */
+  readonly ownerEpoch: number;
 }
 
 const DONE: ReadonlySet<CommandStatus> = new Set(['sent', 'delivered', 'read', 'failed']);
@@ -106,19 +109,25 @@ export class CommandExecutor {
     if (!canRun(record, target.readiness())) return 'deferred';
     let claimed: CommandRecord | undefined;
     if (record.status === 'sending') {
-      const stale = context.interrupted.has(record.commandId) || this.deps.clock.now() - Date.parse(record.updatedAt) >= this.deps.config.staleSendingMs;
+      const stale =
+        context.interrupted.has(record.commandId) ||
+        (record.claimEpoch !== undefined && record.claimEpoch < context.ownerEpoch) ||
+        this.deps.clock.now() - Date.parse(record.updatedAt) >= this.deps.config.staleSendingMs;
       if (!stale) return 'in_progress';
       if (record.trail.filter((entry) => entry.status === 'sending').length >= this.deps.config.maxSendAttempts) {
         return this.fail(record, 'send_attempts_exhausted', 'WhatsApp did not confirm the send after several attempts');
       }
       if (record.type === 'send_message') await context.pacer.take(context.signal);
       if (!canRun(record, target.readiness())) return 'deferred';
-      claimed = await this.deps.commands.retrySending(record.tenantId, record.sessionId, record.commandId, record.updatedAt);
+      claimed = await this.deps.commands.retrySending(record.tenantId, record.sessionId, record.commandId, record.updatedAt, 'retry', context.ownerEpoch);
       context.interrupted.delete(record.commandId);
     } else {
       if (record.type === 'send_message') await context.pacer.take(context.signal);
       if (!canRun(record, target.readiness())) return 'deferred';
-      claimed = await this.deps.commands.transition(record.tenantId, record.sessionId, record.commandId, 'sending', { keepPending: true });
+      claimed = await this.deps.commands.transition(record.tenantId, record.sessionId, record.commandId, 'sending', {
+        keepPending: true,
+        claimEpoch: context.ownerEpoch,
+      });
     }
     if (!claimed) return 'duplicate';
     return this.perform(target, claimed, context);

@@ -30,6 +30,8 @@ export const DEFAULT_LANE_CONFIG: LaneConfig = { maxPending: 100, redriveInterva
 
 export interface LaneDeps {
   readonly target: CommandTarget;
+  /** The ownership epoch the session is hosted under: recorded with each claim. */
+  readonly ownerEpoch: number;
   readonly executor: CommandExecutor;
   readonly commands: CommandStore;
   readonly clock: Clock;
@@ -175,7 +177,7 @@ export class CommandLane {
   }
 
   private context() {
-    return { pacer: this.pacer, signal: this.abort.signal, interrupted: this.interrupted };
+    return { pacer: this.pacer, signal: this.abort.signal, interrupted: this.interrupted, ownerEpoch: this.deps.ownerEpoch };
   }
 
   private scheduleSweep(): void {

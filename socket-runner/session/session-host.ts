@@ -189,6 +189,7 @@ class SessionSupervisor implements HostedSessions {
     });
     const lane = (ref.lane = new CommandLane({
       target: actor,
+      ownerEpoch: owned.epoch,
       executor: this.executor,
       commands: this.deps.commands,
       clock: this.deps.clock,

@@ -109,6 +109,16 @@ describe('CommandRepository', () => {
     expect(stored?.trail.map((entry) => entry.status)).toEqual(['queued', 'sending', 'sent', 'read']);
   });
 
+  it("records the claimer's ownership epoch with a claim and a retry, and keeps it through later moves", async () => {
+    const commandId = newId();
+    await commands.create({ ...base, commandId, payload: {} });
+    const claimed = await commands.transition('tenant-c', 'session-1', commandId, 'sending', { keepPending: true, claimEpoch: 4 });
+    expect(claimed?.claimEpoch).toBe(4);
+    const retried = await commands.retrySending('tenant-c', 'session-1', commandId, claimed!.updatedAt, 'retry', 5);
+    expect(retried?.claimEpoch).toBe(5);
+    expect((await commands.transition('tenant-c', 'session-1', commandId, 'sent'))?.claimEpoch).toBe(5);
+  });
+
   it('moves only from the statuses a caller names', async () => {
     const commandId = newId();
     await commands.create({ ...base, commandId, payload: {} });

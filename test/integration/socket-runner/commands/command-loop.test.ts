@@ -255,7 +255,7 @@ describe('command loop on the emulators', () => {
       };
     };
     const executor = new CommandExecutor({ commands, events: new SqsEventPublisher(eventsQueue), clock: systemClock, logger: silentLogger, config: DEFAULT_EXECUTOR_CONFIG });
-    const context = () => ({ pacer: new Pacer({ perMinute: 120, burst: 10, jitterMs: 0 }, systemClock), signal: new AbortController().signal, interrupted: new Set<string>() });
+    const context = () => ({ pacer: new Pacer({ perMinute: 120, burst: 10, jitterMs: 0 }, systemClock), signal: new AbortController().signal, interrupted: new Set<string>(), ownerEpoch: 1 });
     const outcomes = await Promise.all([executor.run(target('a'), record, context()), executor.run(target('b'), record, context())]);
     expect(outcomes.sort()).toEqual(['duplicate', 'sent']);
     expect(sends).toHaveLength(1);

@@ -39,6 +39,7 @@ function fixture() {
     pacer: new Pacer({ perMinute: 120, burst: 100, jitterMs: 0 }, systemClock, () => 0),
     signal: abort.signal,
     interrupted: new Set(),
+    ownerEpoch: 3,
   };
   const run = (record: CommandRecord) => executor.execute(target, record.commandId, context);
   const missing = () => executor.execute(target, '01JD0000000000000000000000', context);
@@ -118,6 +119,18 @@ describe('CommandExecutor', () => {
     const stale = f.store.add({ status: 'sending', updatedAt: new Date(Date.now() - 5 * 60_000).toISOString() });
     expect(await f.run(stale)).toBe('sent');
     expect(f.connection.sent).toHaveLength(1);
+  });
+
+  it('records its ownership epoch with a claim, and retries at once a fresh claim made under an earlier ownership', async () => {
+    const sameOwnership = f.store.add({ status: 'sending', claimEpoch: 3 });
+    expect(await f.run(sameOwnership)).toBe('in_progress'); // maybe still in flight on this runner
+    const earlierOwner = f.store.add({ status: 'sending', claimEpoch: 2 }); // that owner's socket is closed
+    expect(await f.run(earlierOwner)).toBe('sent');
+    expect(f.connection.sent.map((s) => s.options.messageId)).toEqual([waMessageIdFor(earlierOwner.commandId)]);
+    const queued = f.store.add();
+    await f.run(queued);
+    expect((await f.store.get('t', 's', queued.commandId))?.claimEpoch).toBe(3);
+    expect((await f.store.get('t', 's', earlierOwner.commandId))?.claimEpoch).toBe(3);
   });
 
   it('gives up after maxSendAttempts claims', async () => {

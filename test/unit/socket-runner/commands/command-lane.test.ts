@@ -28,6 +28,7 @@ function fixture(config: Partial<LaneConfig> = {}) {
   const executor = new CommandExecutor({ commands: store, events: new CollectingPublisher(), clock: systemClock, logger: silentLogger, config: DEFAULT_EXECUTOR_CONFIG });
   const lane = new CommandLane({
     target,
+    ownerEpoch: 1,
     executor,
     commands: store,
     clock: systemClock,

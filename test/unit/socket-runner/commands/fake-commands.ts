@@ -53,16 +53,17 @@ export class FakeCommandStore implements CommandStore {
       failure: details.failure ?? item.failure,
       trail: [...item.trail, { status: next, at, ...(details.reason ? { reason: details.reason } : {}) }],
       pending: details.keepPending ? item.pending : false,
+      ...(details.claimEpoch === undefined ? {} : { claimEpoch: details.claimEpoch }),
     };
     this.items.set(commandId, updated);
     return structuredClone(updated) as unknown as CommandRecord<P>;
   }
 
-  async retrySending<P>(_t: string, _s: string, commandId: string, observedUpdatedAt: string) {
+  async retrySending<P>(_t: string, _s: string, commandId: string, observedUpdatedAt: string, _reason?: string, claimEpoch?: number) {
     const item = this.items.get(commandId);
     if (!item || item.status !== 'sending' || item.updatedAt !== observedUpdatedAt) return undefined;
     const at = new Date(Math.max(Date.now(), Date.parse(item.updatedAt) + 1)).toISOString();
-    const updated: Stored = { ...item, updatedAt: at, trail: [...item.trail, { status: 'sending', at, reason: 'retry' }] };
+    const updated: Stored = { ...item, updatedAt: at, claimEpoch, trail: [...item.trail, { status: 'sending', at, reason: 'retry' }] };
     this.items.set(commandId, updated);
     return structuredClone(updated) as unknown as CommandRecord<P>;
   }
