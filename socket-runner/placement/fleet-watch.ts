@@ -11,7 +11,9 @@
  *   early instead of after the heartbeat's TTL. A false suspicion costs lease reads, nothing else: the
  *   peer's renewals keep changing the tokens;
  * - a peer appeared or left.
- * It also runs a round when an observed lease becomes claimable, rather than at the next interval.
+ * It also runs a round when an observed lease becomes claimable, rather than at the next interval, and a
+ * watch period after a claim lost its race to a peer (two runners that both see a dead peer's sessions
+ * claimable try overlapping ones; the losers' room is filled from what is left at once, not an interval on).
  */
 import { pause } from '../../core/abortable-pause.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -72,6 +74,11 @@ export class FleetWatch {
     const next = intervalMs * (0.9 + Math.random() * 0.2);
     this.dueAt = this.deps.clock.monotonic() + (claimableInMs === undefined ? next : Math.min(next, claimableInMs + 1));
     if (view.draining) this.dueAt = Math.min(this.dueAt, this.deps.clock.monotonic() + this.deps.config.watchMs);
+  }
+
+  /** Something worth a round happened (a claim lost its race): run one within a watch period. */
+  runSoon(): void {
+    this.dueAt = Math.min(this.dueAt, this.deps.clock.monotonic() + this.deps.config.watchMs);
   }
 
   /** A round failed: try again after one interval. */

@@ -348,7 +348,10 @@ export class Placement {
     const { leases, sessions, host, runnerId, slot, logger, config } = this.deps;
     if (this.stopped) return;
     const lease = await leases.acquire(sessionLeaseSubject(tenantId, sessionId, slot), expected);
-    if (!lease) return;
+    if (!lease) {
+      this.watch.runSoon(); // a peer won it: fill the room from what is left without waiting an interval
+      return;
+    }
     this.candidates.acquired(lease.subject);
     const owned: OwnedSession = { tenantId, sessionId, slot, epoch: lease.epoch, lost: lease.lost, isValid: () => lease.isValid() };
     const holding: Holding = { tenantId, sessionId, lease, owned, phase: 'opening' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerInfo } from '../../../../socket-runner/lease/runner-registry.ts';
-import { fleetView } from '../../../../socket-runner/placement/fleet-watch.ts';
+import { systemClock } from '../../../../core/clock.ts';
+import type { RunnerInfo, RunnerRegistry } from '../../../../socket-runner/lease/runner-registry.ts';
+import { FleetWatch, fleetView } from '../../../../socket-runner/placement/fleet-watch.ts';
 
 const NOW = 1_000_000;
 const runner = (runnerId: string, over: Partial<RunnerInfo> = {}): RunnerInfo => ({
@@ -48,5 +49,41 @@ describe('the fleet as placement sees it', () => {
     expect(signature([runner('me')])).not.toBe(signature(base));
     expect(signature([runner('me'), runner('b', { heartbeatAt: NOW - 6_000 })])).not.toBe(signature(base));
     expect(signature([runner('me'), runner('b', { draining: true })])).not.toBe(signature(base));
+  });
+});
+
+describe('when the next placement round runs', () => {
+  function watchOver(live: () => RunnerInfo[]) {
+    const registry = { live: async () => live() } as unknown as RunnerRegistry;
+    return new FleetWatch({ runnerId: 'me', registry, clock: systemClock, config: { intervalMs: 10_000, watchMs: 20, suspectAfterMs: 5_000 } });
+  }
+  const now = () => ({ ...runner('b'), heartbeatAt: Date.now() });
+  const waited = async (watch: FleetWatch, act: () => void) => {
+    const started = Date.now();
+    const due = watch.untilDue(AbortSignal.timeout(2_000));
+    act();
+    await due;
+    return Date.now() - started;
+  };
+
+  it('waits for the interval while nothing changes, and runs within a watch period when asked to', async () => {
+    const watch = watchOver(() => [now()]);
+    watch.roundDone(await watch.view());
+    expect(await waited(watch, () => undefined)).toBeGreaterThanOrEqual(1_900); // the 2 s abort, not the 10 s interval
+    watch.roundDone(await watch.view());
+    expect(await waited(watch, () => watch.runSoon())).toBeLessThan(1_000);
+  });
+
+  it('runs as soon as a heartbeat read shows a peer draining', async () => {
+    let draining = false;
+    const watch = watchOver(() => [{ ...now(), draining }]);
+    watch.roundDone(await watch.view());
+    expect(await waited(watch, () => (draining = true))).toBeLessThan(1_000);
+  });
+
+  it('runs when a watched lease becomes claimable rather than at the interval', async () => {
+    const watch = watchOver(() => [now()]);
+    watch.roundDone(await watch.view(), 100);
+    expect(await waited(watch, () => undefined)).toBeLessThan(1_000);
   });
 });
