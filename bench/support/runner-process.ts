@@ -65,7 +65,7 @@ export class RunnerProcess {
     const fd = options.logFile ? openSync(options.logFile, 'a') : undefined;
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...cleanEnv(), LOG_LEVEL: 'WARN', ...options.env, RUNNER_ID: options.runnerId, HEALTH_PORT: String(healthPort) },
+      env: { ...cleanEnv(), LOG_LEVEL: process.env.BENCH_RUNNER_LOG_LEVEL ?? 'WARN', ...options.env, RUNNER_ID: options.runnerId, HEALTH_PORT: String(healthPort) },
       stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore', 'ipc'],
     });
     if (fd !== undefined) child.once('spawn', () => closeSync(fd));

@@ -1,8 +1,10 @@
 /**
  * Which sessions this runner may claim now, and at what cost. It reads the leases of likely orphans only:
  * sessions whose record names no owner, an owner not vouched for (draining, or its heartbeat late: see
- * fleet-watch.ts), or this runner itself. Sessions of vouched peers are left alone, except on a sweep every `sweepEvery` ticks (the safety net for a live runner that
- * lost a lease and could not clear the record). A runner with no room reads nothing at all.
+ * fleet-watch.ts), or this runner itself. Sessions of vouched peers are left alone, except on a sweep every
+ * `sweepEvery` rounds with room (the safety net for a live runner that lost a lease and could not clear the
+ * record). A runner with no room still observes likely orphans (none at steady state), so that their L
+ * clock is already running when room opens.
  *
  * What it reads feeds the ExpiryObserver: absent and released leases are claimable at once, held ones once
  * their token has stayed unchanged for L on this runner's clock.
@@ -53,7 +55,7 @@ export class ClaimCandidates {
     skip: (record: RunnableSession) => boolean,
   ): Promise<CandidateRound> {
     const { runnerId, slot, leaseStore, clock, sweepEvery } = this.deps;
-    const sweep = ++this.finds % sweepEvery === 0;
+    const sweep = room > 0 && ++this.finds % sweepEvery === 0;
     const candidates = runnable.filter(
       (record) =>
         !skip(record) && (sweep || !record.ownerRunnerId || record.ownerRunnerId === runnerId || !vouched.has(record.ownerRunnerId)),

@@ -136,8 +136,10 @@ export class Placement {
     if (shouldHandOver(view)) {
       if (!handoverPending) await this.handOverOne();
     } else {
-      const room = claimLimit(view) - view.owned;
-      if (room > 0) claimableInMs = await this.claimUpTo(room, runnable, fleet.vouched);
+      // Even with no room, likely orphans are observed: a dead peer counts toward the fair share until its
+      // heartbeat's TTL, and its leases' L clock must already be running when that room opens.
+      const room = Math.max(0, claimLimit(view) - view.owned);
+      claimableInMs = await this.claimUpTo(room, runnable, fleet.vouched);
     }
     this.watch.roundDone(fleet, claimableInMs);
   }
