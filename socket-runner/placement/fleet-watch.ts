@@ -6,7 +6,8 @@
  * - a peer is draining (SIGTERM): its sessions are released one by one, so rounds repeat every watch until
  *   it has gone, and a handover takes about a second instead of up to an interval;
  * - a peer's heartbeat is late (older than `suspectAfterMs`, a few heartbeat periods): it may have died, so
- *   its sessions' leases start being observed now. This never makes a lease claimable sooner than D4 allows
+ *   it stops counting toward the fair share (and is handed nothing) and its sessions' leases start being
+ *   observed now. This never makes a lease claimable sooner than D4 allows
  *   (L on this runner's clock from the first sighting of an unchanged token); it only starts that clock
  *   early instead of after the heartbeat's TTL. A false suspicion costs lease reads, nothing else: the
  *   peer's renewals keep changing the tokens;
@@ -27,7 +28,10 @@ export interface FleetWatchConfig {
 
 /** What a placement round needs to know of its peers. */
 export interface FleetView {
-  /** Sessions held by each live peer with a slot that is not draining (for the fair share). */
+  /**
+   * Sessions held by each vouched peer with a slot (for the fair share and handovers): a late peer may be
+   * dead, so it neither shrinks this runner's share nor is handed sessions it may never take.
+   */
   readonly peerCounts: readonly number[];
   /** Runners whose heartbeat is recent and not draining: their sessions are left alone between sweeps. */
   readonly vouched: ReadonlySet<string>;
@@ -47,8 +51,9 @@ export function fleetView(live: readonly RunnerInfo[], self: string, now: number
       draining = true;
       continue;
     }
+    if (now - runner.heartbeatAt > suspectAfterMs) continue;
+    vouched.add(runner.runnerId);
     if (runner.slot !== undefined) peerCounts.push(runner.owned);
-    if (now - runner.heartbeatAt <= suspectAfterMs) vouched.add(runner.runnerId);
   }
   const members = live.map((runner) => `${runner.runnerId}:${runner.draining ? 'd' : vouched.has(runner.runnerId) ? 'v' : 's'}`);
   return { peerCounts, vouched, draining, signature: members.sort().join(',') };

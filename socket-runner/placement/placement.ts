@@ -29,7 +29,7 @@ import type { RunnerRegistry } from '../lease/runner-registry.ts';
 import { settleWithin } from '../settle-within.ts';
 import { ClaimCandidates } from './claim-candidates.ts';
 import { FleetWatch } from './fleet-watch.ts';
-import { claimLimit, shouldHandOver } from './placement-policy.ts';
+import { claimLimit, fairShare, shouldHandOver } from './placement-policy.ts';
 
 export interface PlacementConfig {
   /** A full round (list every runnable session) at least this often. */
@@ -131,6 +131,8 @@ export class Placement {
     await this.reconcile(runnable);
     if (this.stopped) return;
     const view = { runnable: runnable.length, owned: this.count(), peers: fleet.peerCounts, slack: this.deps.config.slack };
+    // A session handed over is left for a peer below its share; with none left (it died), take it back.
+    if (this.handover && !view.peers.some((owned) => owned < fairShare(view))) this.handover = undefined;
     const handoverPending = await this.handoverPending();
     let claimableInMs: number | undefined;
     if (shouldHandOver(view)) {

@@ -22,10 +22,10 @@ describe('the fleet as placement sees it', () => {
     expect(view.draining).toBe(false);
   });
 
-  it('stops vouching for a peer whose heartbeat is late, while still counting it until its TTL', () => {
+  it('stops vouching for a peer whose heartbeat is late, and no longer counts it for the fair share', () => {
     const view = fleetView([runner('me'), runner('b', { heartbeatAt: NOW - 5_001 })], 'me', NOW, 5_000);
     expect(view.vouched.has('b')).toBe(false);
-    expect(view.peerCounts).toEqual([10]);
+    expect(view.peerCounts).toEqual([]);
   });
 
   it('neither vouches for nor counts a draining peer, and says one is draining', () => {
