@@ -175,6 +175,28 @@ describe('placement and drain, two runners in one process', () => {
     expect(Date.now() - coldFrom).toBeGreaterThanOrEqual(1_900); // 3 cold claims at 1/s: t, t + 1 s, t + 2 s
   });
 
+  it('takes back a session it handed over when the peer that should take it falls silent', async () => {
+    await createSessions(4);
+    let handedOver: string | undefined;
+    const peer: { b?: TestRunner } = {};
+    const a = start('runner-a', {
+      runnerTtlMs: 2_000, // the silent peer keeps its slot in the registry far longer than it stays vouched for
+      onClose: async (sessionId, reason) => {
+        if (reason !== 'handover' || handedOver) return;
+        handedOver = sessionId;
+        if (peer.b) peer.b.faults.rule = () => 'fail'; // runner-b dies before it can take the session
+      },
+    });
+    await eventually('runner-a holds all 4', () => a.host.hosted().length === 4);
+    const b = (peer.b = start('runner-b', { runnerTtlMs: 2_000 }));
+    await eventually('a handover began', () => handedOver !== undefined);
+    const handedAt = Date.now();
+    await eventually('runner-a hosts it again', () => a.host.hosted().includes(handedOver as string), 10_000);
+    // Waiting for the handed-over session to be taken would leave it offline for 2 L.
+    expect(Date.now() - handedAt).toBeLessThan(2 * leaseTimings.durationMs - 1_000);
+    expect(b.host.hosted()).not.toContain(handedOver);
+  });
+
   it('closes and releases a stopped session; hands a deleted one to the host and deletes its lease', async () => {
     const [stopped, deleted, kept] = await createSessions(3);
     const a = start('runner-a', {
