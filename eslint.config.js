@@ -1,5 +1,5 @@
 // Lint rules for the whole tree: typescript-eslint's recommended set plus the house rules
-// (no focused or skipped tests, type-only imports, no stray console in library code).
+// (no focused or skipped tests, type-only imports, zod as a namespace, no stray console in library code).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -12,6 +12,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "import * as z from 'zod': the named export drags every locale table (~340 KB) into a bundle",
+        },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'it', property: 'only' },

@@ -5,7 +5,7 @@
  * coercions. The defaults here are the documented defaults (README "Deploying to AWS" > Settings); cdk.json
  * spells them out too so an operator sees every knob in one place.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const flag = (fallback: boolean) =>

@@ -3,7 +3,7 @@
  * zod. A bad value stops the boot with one line naming the variable (StartupError), never a stack trace.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StartupError } from './startup-error.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);

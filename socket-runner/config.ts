@@ -5,7 +5,7 @@
  * A bad or missing value fails start-up with one line naming the variable.
  */
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { randomToken } from '../core/ids.ts';
 import { bucketNameFromEnv, buckets, queues, queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../core/resource-config.ts';
 import type { AuthStateOptions } from './auth/dynamodb-auth-state.ts';

@@ -11,7 +11,7 @@
  * The alert kind otherwise comes from the metric name (SessionLoggedOut -> logged_out, ...), else from the
  * alarm name. Fleet alarms carry no scope and go to operators only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const dimensionsSchema = z.array(z.object({ name: z.string(), value: z.string() })).optional();
 

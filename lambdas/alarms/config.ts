@@ -2,7 +2,7 @@
  * Configuration of the alarms function, read once per container: the events queue (required, for tenant
  * alerts) and the ops webhook URL (optional: without it, ops messages are only logged).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlFromEnv } from '../../core/resource-config.ts';
 import { queues } from '../../core/resources.ts';
 

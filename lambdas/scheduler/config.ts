@@ -3,7 +3,7 @@
  * zod: a missing resource variable or a malformed limit fails the cold start loudly. Limits have defaults
  * chosen to keep one tick's work bounded (a few thousand sends and a few hundred reads at most).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlFromEnv, slotCountFromEnv, tableNameFromEnv } from '../../core/resource-config.ts';
 import { queues } from '../../core/resources.ts';
 import type { SchedulerSettings } from '../../core/campaigns/advance-campaign.ts';

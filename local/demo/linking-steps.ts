@@ -3,7 +3,7 @@
  * phone scans it, and the session opens with the phone's number. The QR is printed in the terminal as a
  * real phone would see it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeAnswer, errorSummary, expectStatus, parseBody, singleQuoted, type DemoResponse } from './demo-http.ts';
 import { STEPS, stepLabel, type DemoStep, type DemoWorld } from './demo-world.ts';
 import { done, eventually, pending } from './eventually.ts';

@@ -3,7 +3,7 @@
  * by the contact's phone), what the contact received, and the contact's answer arriving at the demo's
  * receiver as a signed `message.received` webhook.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { randomToken } from '../../core/ids.ts';
 import { errorSummary, expectStatus, parseBody } from './demo-http.ts';
 import { STEPS, stepLabel, type DemoStep, type DemoWorld } from './demo-world.ts';

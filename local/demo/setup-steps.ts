@@ -2,7 +2,7 @@
  * Demo steps 1 and 2: a tenant created with the admin key (its first API key comes back once), and the
  * demo's receiver registered as the tenant's webhook endpoint (its signing secret comes back once).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectStatus, parseBody } from './demo-http.ts';
 import { STEPS, stepLabel, type DemoWorld } from './demo-world.ts';
 

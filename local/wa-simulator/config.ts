@@ -3,7 +3,7 @@
  * `SIM_PORT` (default 3100), `SIM_HOST` (default 127.0.0.1), `SIM_STATE_DIR` (optional: persist state),
  * `SIM_DELIVERED_MS` (default 50) and `SIM_READ_MS` (optional: contacts send read receipts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const schema = z.object({
   SIM_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),

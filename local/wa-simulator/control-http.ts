@@ -5,7 +5,7 @@
  * validated with zod; errors answer `{ error: { code, message, details? } }` with a 4xx status.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
 import type { SimLogger } from './router.ts';
 import type { WaSimulator } from './simulator.ts';

@@ -2,7 +2,7 @@
  * The body of a slot-queue message (core/domain/command.ts `CommandEnvelope`), parsed strictly: anything
  * else on the queue is a poison message, deleted and logged rather than retried into the DLQ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommandEnvelope } from '../../core/domain/command.ts';
 
 const envelopeSchema = z.object({

@@ -13,7 +13,7 @@
  *
  * Expired commands (`notAfter` passed) fail as `expired` instead of going out late.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { CommandRecord, CommandStatus } from '../../core/domain/command.ts';
 import type { MessageStatusData } from '../../core/domain/event.ts';
