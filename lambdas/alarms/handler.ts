@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SNSEvent } from 'aws-lambda';
-import { createAwsClients } from '../../core/aws/clients.ts';
+import { createSqsClient } from '../../core/aws/sqs-client.ts';
 import { SqsQueue } from '../../core/aws/sqs-queue.ts';
 import { systemClock } from '../../core/clock.ts';
 import { SqsEventPublisher } from '../../core/events/event-publisher.ts';
@@ -22,9 +22,8 @@ let composed: AlarmDeps | undefined;
 
 function compose(): AlarmDeps {
   const config = loadAlarmsConfig();
-  const clients = createAwsClients();
   return {
-    events: new SqsEventPublisher(new SqsQueue(clients.sqs, config.eventsQueueUrl)),
+    events: new SqsEventPublisher(new SqsQueue(createSqsClient(), config.eventsQueueUrl)),
     ops: config.opsWebhookUrl ? new HttpOpsNotifier(config.opsWebhookUrl) : undefined,
     clock: systemClock,
     logger,

@@ -6,7 +6,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { ScheduledEvent } from 'aws-lambda';
-import { createAwsClients } from '../../core/aws/clients.ts';
+import { createDynamoClients } from '../../core/aws/dynamo-clients.ts';
+import { createSqsClient } from '../../core/aws/sqs-client.ts';
 import { DynamoTable } from '../../core/aws/dynamo-table.ts';
 import { SqsQueue } from '../../core/aws/sqs-queue.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -29,7 +30,8 @@ const logger = createLogger('scheduler');
 /** Builds the scheduler's dependencies from the environment: the one composition spot of this function. */
 export function composeScheduler(env: NodeJS.ProcessEnv = process.env): SchedulerDeps {
   const config = loadSchedulerConfig(env);
-  const { doc, sqs } = createAwsClients({ env });
+  const { doc } = createDynamoClients({ env });
+  const sqs = createSqsClient({ env });
   const campaignsTable = new DynamoTable(doc, config.tables.campaigns, tables.campaigns);
   const commandsTable = new DynamoTable(doc, config.tables.commands, tables.commands);
   return {

@@ -3,7 +3,9 @@
  * hardened HTTP sender, cached endpoint directory) wired into the delivery use-cases. Built once per
  * container, lazily on the first invocation, so the local stack may set the environment before it runs.
  */
-import { createAwsClients, type AwsClients } from '../../core/aws/clients.ts';
+import type { AwsClients } from '../../core/aws/clients.ts';
+import { createDynamoClients } from '../../core/aws/dynamo-clients.ts';
+import { createSqsClient } from '../../core/aws/sqs-client.ts';
 import { DynamoTable } from '../../core/aws/dynamo-table.ts';
 import { SqsQueue } from '../../core/aws/sqs-queue.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
@@ -21,7 +23,7 @@ import type { WebhooksConfig } from './config.ts';
 import { PowertoolsDeliveryMetrics, type FlushableDeliveryMetrics } from './delivery-metrics.ts';
 
 export interface WebhooksOverrides {
-  readonly clients?: AwsClients;
+  readonly clients?: Pick<AwsClients, 'doc' | 'sqs'>;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly resolve?: HostResolver;
@@ -39,7 +41,8 @@ export interface WebhooksRuntime extends DeliveryDeps {
 const CLAIM_MARGIN_MS = 20_000;
 
 export function composeWebhooks(config: WebhooksConfig, logger: Logger, overrides: WebhooksOverrides = {}): WebhooksRuntime {
-  const clients = overrides.clients ?? createAwsClients();
+  // Only the SDK clients the delivery functions use: the bundle (and so the cold start) leaves S3 out.
+  const clients = overrides.clients ?? { doc: createDynamoClients().doc, sqs: createSqsClient() };
   const clock = overrides.clock ?? systemClock;
   const endpointStore = new WebhookEndpointRepository(new DynamoTable(clients.doc, config.tables.tenants, tables.tenants), clock);
   return {

@@ -107,16 +107,34 @@ describe('function bundles', () => {
     }
   });
 
-  it('give the authorizer the DynamoDB client only', () => {
-    const dir = functionAssetDir(functions().authorizer);
-    const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  /** Every source file a function's bundle (entry and chunks) was built from, per its source maps. */
+  function bundledSources(fn: Parameters<typeof functionAssetDir>[0]): string {
+    const dir = functionAssetDir(fn);
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.mjs.map'))
       .map((file) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { sources: string[] }).sources.join('\n'))
       .join('\n');
+  }
+  const sdk = (client: string) => `node_modules/@aws-sdk/client-${client}/`;
 
-    expect(sources).toContain('node_modules/@aws-sdk/client-dynamodb/');
-    expect(sources).not.toContain('node_modules/@aws-sdk/client-s3/');
-    expect(sources).not.toContain('node_modules/@aws-sdk/client-sqs/');
+  it('give the authorizer the DynamoDB client only', () => {
+    const sources = bundledSources(functions().authorizer);
+    expect(sources).toContain(sdk('dynamodb'));
+    expect(sources).not.toContain(sdk('s3'));
+    expect(sources).not.toContain(sdk('sqs'));
+  });
+
+  it('leave the S3 client out of the delivery, scheduler and alarm functions (none of them uses it)', () => {
+    const { webhooks, webhookRetry, scheduler, alarms } = functions();
+    for (const fn of [webhooks, webhookRetry, scheduler]) {
+      const sources = bundledSources(fn);
+      expect(sources).toContain(sdk('dynamodb'));
+      expect(sources).toContain(sdk('sqs'));
+      expect(sources).not.toContain(sdk('s3'));
+    }
+    const alarmSources = bundledSources(alarms);
+    expect(alarmSources).toContain(sdk('sqs'));
+    expect(alarmSources).not.toContain(sdk('s3'));
   });
 
   it('load and export `handler` with no node_modules at all, and every lazily loaded chunk resolves', () => {
