@@ -78,10 +78,10 @@ export class FleetWatch {
     const { intervalMs } = this.deps.config;
     const next = intervalMs * (0.9 + Math.random() * 0.2);
     this.dueAt = this.deps.clock.monotonic() + (claimableInMs === undefined ? next : Math.min(next, claimableInMs + 1));
-    if (view.draining) this.dueAt = Math.min(this.dueAt, this.deps.clock.monotonic() + this.deps.config.watchMs);
+    if (view.draining) this.runSoon(); // its sessions are being released one by one
   }
 
-  /** Something worth a round happened (a claim lost its race): run one within a watch period. */
+  /** Something worth a round happened (a peer drains, a claim lost its race): run one within a watch period. */
   runSoon(): void {
     this.dueAt = Math.min(this.dueAt, this.deps.clock.monotonic() + this.deps.config.watchMs);
   }

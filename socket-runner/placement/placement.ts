@@ -29,7 +29,7 @@ import type { RunnerRegistry } from '../lease/runner-registry.ts';
 import { settleWithin } from '../settle-within.ts';
 import { ClaimCandidates } from './claim-candidates.ts';
 import { FleetWatch } from './fleet-watch.ts';
-import { claimLimit, fairShare, shouldHandOver } from './placement-policy.ts';
+import { claimLimit, fairShare, shouldHandOver, type PlacementView } from './placement-policy.ts';
 
 export interface PlacementConfig {
   /** A full round (list every runnable session) at least this often. */
@@ -131,15 +131,13 @@ export class Placement {
     await this.reconcile(runnable);
     if (this.stopped) return;
     const view = { runnable: runnable.length, owned: this.count(), peers: fleet.peerCounts, slack: this.deps.config.slack };
-    // A session handed over is left for a peer below its share; with none left (it died), take it back.
-    if (this.handover && !view.peers.some((owned) => owned < fairShare(view))) this.handover = undefined;
-    const handoverPending = await this.handoverPending();
+    const handoverPending = await this.handoverPending(view);
     let claimableInMs: number | undefined;
     if (shouldHandOver(view)) {
       if (!handoverPending) await this.handOverOne();
     } else {
-      // Even with no room, likely orphans are observed: a dead peer counts toward the fair share until its
-      // heartbeat's TTL, and its leases' L clock must already be running when that room opens.
+      // Even with no room, likely orphans are observed (none at steady state), so their L clock is already
+      // running when room opens (the share rounds up, a peer joins or leaves, a session is deleted).
       const room = Math.max(0, claimLimit(view) - view.owned);
       claimableInMs = await this.claimUpTo(room, runnable, fleet.vouched);
     }
@@ -296,10 +294,12 @@ export class Placement {
     }
   }
 
-  /** True while the last session handed over has not been claimed by a peer yet (bounded by 2 L). */
-  private async handoverPending(): Promise<boolean> {
+  /** True while the last session handed over has not been claimed yet by a peer that can (bounded by 2 L). */
+  private async handoverPending(view: PlacementView): Promise<boolean> {
     if (!this.handover) return false;
-    if (this.deps.clock.monotonic() - this.handover.since < 2 * this.deps.config.leaseDurationMs) {
+    // Left for a peer with room; with none left (it died: late peers are out of the view), take it back.
+    const taker = view.peers.some((owned) => owned < fairShare(view) + view.slack);
+    if (taker && this.deps.clock.monotonic() - this.handover.since < 2 * this.deps.config.leaseDurationMs) {
       const item = await this.deps.leaseStore.read(this.handover.leaseKey);
       if (item && item.renewToken === undefined) return true;
     }
