@@ -17,7 +17,7 @@ import { renderMachine, renderScenario, renderTargets } from './report/render.ts
 import { figureMap, type ScenarioResult } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { SCENARIOS, runScenario } from './scenarios/registry.ts';
-import { fixtureLayout, lockFixture } from './support/credentials-fixture.ts';
+import { fixtureLayout, lockFixtureOrExit } from './support/credentials-fixture.ts';
 import { SimProcess } from './support/sim-handle.ts';
 import { build } from 'esbuild';
 import { bundleRunner } from '../infra/runner-bundle.ts';
@@ -51,13 +51,7 @@ const startedAt = new Date();
 process.stdout.write(`${renderMachine(machine, mode)}\n`);
 
 const log = (line: string) => process.stdout.write(`   … ${line}\n`);
-let unlock: () => void;
-try {
-  unlock = lockFixture(fixture);
-} catch (error) {
-  process.stderr.write(`bench: ${(error as Error).message}\n`);
-  process.exit(2);
-}
+const unlock = lockFixtureOrExit(fixture, 'bench');
 const sim = await SimProcess.start({ stateDir: fixture.simStateDir });
 const ctx = {
   mode,

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fixtureLayout, lockFixture } from '../bench/support/credentials-fixture.ts';
+import { fixtureLayout, lockFixtureOrExit } from '../bench/support/credentials-fixture.ts';
 import { SimProcess } from '../bench/support/sim-handle.ts';
 import { startEmulators } from '../local/emulators.ts';
 import { PRODUCTION_TIMINGS, SHORT_TIMINGS } from './cluster.ts';
@@ -61,13 +61,7 @@ process.stdout.write(
 );
 
 const fixture = fixtureLayout(join(resultsDir, 'fixture'));
-let unlock: () => void;
-try {
-  unlock = lockFixture(fixture);
-} catch (error) {
-  process.stderr.write(`chaos: ${(error as Error).message}\n`);
-  process.exit(2);
-}
+const unlock = lockFixtureOrExit(fixture, 'chaos');
 const emulators = await startEmulators();
 const sim = await SimProcess.start({ stateDir: fixture.simStateDir });
 const reports: ScenarioReport[] = [];

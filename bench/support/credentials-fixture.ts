@@ -100,6 +100,16 @@ export function lockFixture(layout: FixtureLayout): () => void {
   };
 }
 
+/** lockFixture for a command-line program: one line naming the conflict and exit code 2 when it is taken. */
+export function lockFixtureOrExit(layout: FixtureLayout, program: string): () => void {
+  try {
+    return lockFixture(layout);
+  } catch (error) {
+    process.stderr.write(`${program}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
